@@ -1,0 +1,108 @@
+"""Typed settings read from the environment.
+
+Every setting has the prefix ``SAFEGROUND_``; secrets come only from the environment (or, for the
+embedded cluster, from a file the app writes with mode 0600 in its data folder).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PREFIX = "SAFEGROUND_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(PREFIX + name)
+    return default if value is None or value == "" else value
+
+
+def _int(name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise SettingsError(f"{PREFIX}{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _float(name: str, default: float, minimum: float | None = None) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a number, got {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise SettingsError(f"{PREFIX}{name} must be a finite number, got {raw!r}")
+    if minimum is not None and value < minimum:
+        raise SettingsError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Application settings. Build with :meth:`from_env`; tests pass overrides to ``create_app``."""
+
+    database_url: str | None = None
+    """An external PostGIS (``postgresql+psycopg://user:pass@host:5432/db``). When unset, the
+    embedded cluster in ``data_dir`` is used."""
+    data_dir: Path = PROJECT_ROOT / "var"
+    embedded_port: int = 54329
+    database_name: str = "safeground"
+    secret_key: str = field(default="", repr=False)
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    # Land-release rules
+    release_tolerance_m2: float = 1.0
+    """Remaining area below this counts as nothing left (m², geodesic)."""
+    product_tolerance_m: float = 0.5
+    """How far a release product may stray outside its hazard, or overlap another, in metres."""
+    public_safety_margin_m: float = 50.0
+    hotline: str = "+380 800 000 000"
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        values = dict(
+            database_url=_env("DATABASE_URL"),
+            data_dir=Path(_env("DATA_DIR", str(PROJECT_ROOT / "var"))).resolve(),
+            embedded_port=_int("EMBEDDED_PORT", 54329, 1024, 65535),
+            database_name=_env("DATABASE_NAME", "safeground"),
+            secret_key=_env("SECRET_KEY", "") or "",
+            host=_env("HOST", "127.0.0.1"),
+            port=_int("PORT", 5000, 1, 65535),
+            workers=_int("WORKERS", 2, 1, 64),
+            release_tolerance_m2=_float("RELEASE_TOLERANCE_M2", 1.0, 0.0),
+            product_tolerance_m=_float("PRODUCT_TOLERANCE_M", 0.5, 0.0),
+            public_safety_margin_m=_float("PUBLIC_SAFETY_MARGIN_M", 50.0, 0.0),
+            hotline=_env("HOTLINE", "+380 800 000 000"),
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one kept in the data folder so sessions survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
