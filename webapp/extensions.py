@@ -1,0 +1,67 @@
+"""The database handle of the app, created unbound and attached in ``create_app``."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import Flask, current_app
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import Settings
+from .store import db
+
+
+class Store:
+    """Lazily opens the engine, so commands that first have to start the embedded cluster can run."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: Engine | None = None
+        self._factory: sessionmaker[Session] | None = None
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["safeground_store"] = self
+
+    @property
+    def url(self) -> str:
+        return db.database_url(self.settings)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = db.make_engine(self.url)
+        return self._engine
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._factory is None:
+            self._factory = db.make_session_factory(self.engine)
+        return self._factory
+
+    @property
+    def embedded(self) -> bool:
+        return not self.settings.database_url
+
+    def cluster(self):
+        return db.embedded_cluster(self.settings)
+
+    def reader(self) -> Session:
+        """A session for reading; close it (use ``with``)."""
+        return self.sessions()
+
+    @contextmanager
+    def transaction(self, actor_id: int | None = None, actor_label: str | None = None,
+                    reason: str | None = None) -> Iterator[Session]:
+        with db.transaction(self.sessions, actor_id, actor_label, reason) as session:
+            yield session
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._factory = None
+
+
+def store(app: Flask | None = None) -> Store:
+    return (app or current_app).extensions["safeground_store"]
