@@ -9,7 +9,7 @@ from sqlalchemy import engine_from_config, pool
 
 from webapp.config import Settings
 from webapp.store import models
-from webapp.store.db import database_url
+from webapp.store.db import database_url, include_in_migrations
 
 config = context.config
 if config.config_file_name is not None:
@@ -23,16 +23,9 @@ def _url() -> str:
     return url or database_url(Settings.from_env())
 
 
-def _include_object(obj, name, type_, reflected, compare_to):
-    # PostGIS's own tables (spatial_ref_sys, topology …) are not ours.
-    if type_ == "table" and reflected and compare_to is None:
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
-
-
 def run_migrations_offline() -> None:
     context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      include_object=_include_object, render_item=alembic_helpers.render_item)
+                      include_object=include_in_migrations, render_item=alembic_helpers.render_item)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -51,7 +44,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      include_object=_include_object,
+                      include_object=include_in_migrations,
                       process_revision_directives=alembic_helpers.writer,
                       render_item=alembic_helpers.render_item, compare_type=True)
     with context.begin_transaction():

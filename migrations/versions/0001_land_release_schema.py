@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_admin_areas_code'))
     )
     op.create_index(op.f('ix_admin_areas_parent_id'), 'admin_areas', ['parent_id'], unique=False)
+    op.create_geospatial_index('ix_admin_areas_geom', 'admin_areas', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
     op.create_table('audit_log',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -341,4 +342,5 @@ def downgrade() -> None:
     op.drop_index('ix_audit_log_object', table_name='audit_log')
     op.drop_table('audit_log')
     op.drop_index(op.f('ix_admin_areas_parent_id'), table_name='admin_areas')
+    op.drop_geospatial_index('ix_admin_areas_geom', table_name='admin_areas', postgresql_using='gist', column_name='geom')
     op.drop_geospatial_table('admin_areas')

@@ -109,11 +109,10 @@ def _perimeter(rng: random.Random, lon: float, lat: float) -> Polygon:
     radius log-normal around 120 m, between 30 m and 1.5 km."""
     radius = min(1500.0, max(30.0, rng.lognormvariate(math.log(120), 0.8)))
     n = rng.randint(5, 14)
-    angles = sorted(rng.uniform(0, 360) for _ in range(n))
-    # keep vertices from bunching so the ring stays well-formed
-    angles = [a for i, a in enumerate(angles) if i == 0 or a - angles[i - 1] > 8] or [0, 120, 240]
-    if len(angles) < 3:
-        angles = [0.0, 120.0, 240.0]
+    # evenly spread bearings with jitter: irregular, but never a sliver
+    step = 360.0 / n
+    start = rng.uniform(0, 360)
+    angles = [(start + i * step + rng.uniform(-0.35, 0.35) * step) % 360 for i in range(n)]
     dists = [radius * rng.uniform(0.55, 1.0) for _ in angles]
     lons, lats, _ = GEOD.fwd(np.full(len(angles), lon), np.full(len(angles), lat),
                              np.array(angles), np.array(dists))
@@ -208,6 +207,8 @@ def generate(hazards: int = 300, seed: int = 20221001) -> DemoData:
             if not prepared[area.code].contains(Point(lon, lat)):
                 continue
             poly = _perimeter(rng, lon, lat)
+            if not prepared[area.code].contains(poly):  # wholly inside its hromada
+                continue
             # keep hazards apart: a real register flags overlapping records as duplicates;
             # the tree holds most placed hazards, the few placed since it was built are checked one by one
             if tree is not None and len(tree.query(poly, predicate="intersects")):

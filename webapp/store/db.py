@@ -64,6 +64,16 @@ def set_actor(session: Session, actor_id: int | None, actor_label: str | None = 
 
 
 # -- migrations --------------------------------------------------------------------------------
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate filter: PostGIS's own tables (spatial_ref_sys …) are not ours, and GeoAlchemy2
+    decides for spatial indexes."""
+    from geoalchemy2 import alembic_helpers
+
+    if type_ == "table" and reflected and compare_to is None:
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+
+
 def alembic_config(url: str) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -143,7 +143,10 @@ class AdminArea(Timestamped, Base):
     """Gazetteer: country (0), oblast (1), raion (2), hromada (3) … with names in several languages."""
 
     __tablename__ = "admin_areas"
-    __table_args__ = (CheckConstraint("level BETWEEN 0 AND 5", name="level_valid"),)
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 0 AND 5", name="level_valid"),
+        Index("ix_admin_areas_geom", "geom", postgresql_using="gist"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)

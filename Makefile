@@ -1,0 +1,43 @@
+# SafeGround: `make run` serves the app with demo data; `make test` runs the whole test suite.
+# Both install what is missing first (Debian packages, the .venv).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test system-deps system-deps-test bench lint clean-data help
+
+help:
+	@echo "make run    install what is missing, start the embedded PostGIS, load demo data, serve on :5000"
+	@echo "make test   install what is missing and run the test suite"
+	@echo "make clean-data  delete the embedded database (var/)"
+
+run: install
+	$(BIN)/safeground serve --demo-if-empty
+
+test: install-test
+	$(BIN)/python -m pytest
+
+install: system-deps $(VENV)/.installed
+install-test: system-deps-test $(VENV)/.installed-test
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+system-deps-test:
+	@scripts/install-system-deps.sh
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean-data:
+	-$(BIN)/safeground db stop
+	rm -rf var
