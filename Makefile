@@ -25,7 +25,7 @@ system-deps:
 	@scripts/install-system-deps.sh
 
 system-deps-test:
-	@scripts/install-system-deps.sh
+	@scripts/install-system-deps.sh --browser
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

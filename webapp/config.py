@@ -72,6 +72,9 @@ class Settings:
     """How far a release product may stray outside its hazard, or overlap another, in metres."""
     public_safety_margin_m: float = 50.0
     hotline: str = "+380 800 000 000"
+    basemap_url: str = ""
+    """XYZ tile URL of the background map, e.g. a local tile server; empty = plain background."""
+    basemap_attribution: str = ""
     testing: bool = False
 
     @classmethod
@@ -89,6 +92,8 @@ class Settings:
             product_tolerance_m=_float("PRODUCT_TOLERANCE_M", 0.5, 0.0),
             public_safety_margin_m=_float("PUBLIC_SAFETY_MARGIN_M", 50.0, 0.0),
             hotline=_env("HOTLINE", "+380 800 000 000"),
+            basemap_url=_env("BASEMAP_URL", "") or "",
+            basemap_attribution=_env("BASEMAP_ATTRIBUTION", "") or "",
         )
         values.update(overrides)
         return cls(**values)

@@ -60,7 +60,7 @@ def test_first_run_loads_demo_and_second_run_reuses_it():
     try:
         proc = _serve(env, http_port)
         _wait_for_health(url, proc, timeout=120)
-        first_page = _get(url + "/")
+        first_page = _get(url + "/overview")
         assert "Izium raion" in first_page
         out = _ctrl_c(proc)
         assert "loading demo data" in out
@@ -71,7 +71,7 @@ def test_first_run_loads_demo_and_second_run_reuses_it():
         proc = _serve(env, http_port)
         seconds = _wait_for_health(url, proc, timeout=60)
         assert seconds < 15
-        assert _get(url + "/") == first_page  # same data, not loaded again
+        assert _get(url + "/overview") == first_page  # same data, not loaded again
         out = _ctrl_c(proc)
         assert "loading demo data" not in out
         assert not cluster.is_running()

@@ -3,7 +3,7 @@ from webapp.config import Settings
 
 
 def test_start_page_shows_figures_from_the_database(demo_client):
-    res = demo_client.get("/")
+    res = demo_client.get("/overview")
     assert res.status_code == 200
     page = res.get_data(as_text=True)
     assert "Land release at a glance" in page
@@ -31,7 +31,7 @@ def test_healthz_is_503_without_leaking_details_when_the_database_is_down(make_a
 
 def test_start_page_is_a_clean_503_when_the_database_is_down(make_app):
     app = make_app("postgresql+psycopg://nobody:secret@127.0.0.1:9/none")
-    res = app.test_client().get("/")
+    res = app.test_client().get("/overview")
     assert res.status_code == 503
     text = res.get_data(as_text=True)
     assert "cannot be reached" in text

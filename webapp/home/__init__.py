@@ -12,7 +12,7 @@ from ..store.models import AdminArea, Hazard
 bp = Blueprint("home", __name__)
 
 
-@bp.get("/")
+@bp.get("/overview")
 def index():
     with store().reader() as session:
         rows = progress(session, ("admin_area",), admin_level=2)
