@@ -36,6 +36,25 @@ class Invalid(UserError):
     code = "invalid"
 
 
+class Conflict(UserError):
+    """The request is valid but the object is in a state that does not allow it."""
+
+    status = 409
+    code = "conflict"
+
+
+class PreconditionFailed(UserError):
+    """Someone else changed the object since the client read it (stale If-Match)."""
+
+    status = 412
+    code = "precondition_failed"
+
+
+class PreconditionRequired(UserError):
+    status = 428
+    code = "precondition_required"
+
+
 # error class → (status, code); subclasses of UserError carry their own
 ERROR_TABLE: dict[type[Exception], tuple[int, str]] = {
     ProgressQueryError: (400, "bad_query"),

@@ -74,6 +74,19 @@ def recompute_all_remaining(session: Session) -> int:
     return session.execute(RECOMPUTE_ALL_REMAINING).rowcount
 
 
+def effective_remaining_m2(session: Session, hazard_id: int, tolerance_m: float) -> float:
+    """Remaining area once slivers narrower than twice ``tolerance_m`` are disregarded.
+
+    Products digitised separately never tile a hazard exactly; the hair-thin gaps between them are
+    not land anyone could walk into. The stored remaining geometry keeps them (it is never shrunk);
+    this figure only decides whether a hazard may be closed.
+    """
+    return session.execute(text("""
+        SELECT COALESCE(ST_Area(ST_Buffer(ST_Buffer(remaining::geography, -:tol), :tol)), 0)
+          FROM hazards WHERE id = :id AND remaining IS NOT NULL AND NOT ST_IsEmpty(remaining)"""),
+        {"id": hazard_id, "tol": tolerance_m}).scalar() or 0.0
+
+
 # -- progress -------------------------------------------------------------------------------------
 DIMENSIONS = {
     # name: (SQL expression over the facts, output label)
