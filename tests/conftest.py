@@ -112,3 +112,71 @@ def make_app(tmp_path):
 @pytest.fixture
 def demo_client(make_app, demo_url):
     return make_app(demo_url).test_client()
+
+
+# -- accounts and sign-in ---------------------------------------------------------------------------
+def _store_url(app) -> str:
+    from webapp.extensions import store
+
+    return store(app).url
+
+
+def csrf_token_of(page) -> str:
+    """The CSRF token of a rendered page (sign-in form field, or <meta name="csrf-token">)."""
+    import re
+
+    html = page.get_data(as_text=True)
+    found = (re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+             or re.search(r'<meta name="csrf-token" content="([^"]+)"', html))
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def login():
+    """``login(client, email, password="demo-password")`` signs a test client in through the sign-in
+    form and returns it. Later requests of that client carry the session's CSRF token in the
+    X-CSRFToken header, so its POST/PUT/PATCH/DELETE pass the CSRF check. The sessions it created are
+    deleted afterwards."""
+    from webapp.services.users import token_digest
+
+    created: list[tuple] = []
+
+    def sign_in(client, email: str, password: str = "demo-password"):
+        token = csrf_token_of(client.get("/login"))
+        res = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        assert res.status_code == 303, f"sign-in of {email} answered {res.status_code}"
+        with client.session_transaction() as flask_session:
+            created.append((client.application, flask_session["_user_id"]))
+        client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_token_of(client.get("/login"))
+        return client
+
+    yield sign_in
+    for app, session_id in created:
+        engine = db.make_engine(_store_url(app))
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM user_sessions WHERE token_hash = :h"), {"h": token_digest(session_id)})
+        engine.dispose()
+
+
+@pytest.fixture
+def api_token():
+    """``api_token(app, email, label="test")`` issues a bearer token through the service and returns
+    it; the tokens it issued are deleted afterwards."""
+    from webapp.extensions import store
+    from webapp.services.users import issue_token, token_digest
+
+    issued: list[tuple] = []
+
+    def issue(app, email: str, label: str = "test") -> str:
+        with store(app).transaction(actor_label="tests") as session:
+            token = issue_token(session, email, label)
+        issued.append((app, token))
+        return token
+
+    yield issue
+    for app, token in issued:
+        engine = db.make_engine(_store_url(app))
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM api_tokens WHERE token_hash = :h"), {"h": token_digest(token)})
+        engine.dispose()

@@ -5,6 +5,9 @@
     safeground demo [--hazards N] [--seed S]
     safeground user create --email … --name … --role … --organisation …
     safeground user token EMAIL
+    safeground user revoke-token EMAIL (--all | --label L) | revoke-sessions EMAIL
+    safeground user deactivate|activate|unlock EMAIL
+    safeground public refresh [--hazard ID …]
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo)
     app.cli.add_command(user_group)
+    app.cli.add_command(public_group)
 
 
 @click.command("serve")
@@ -277,6 +281,107 @@ def user_token(email, label):
             click.echo(issue_token(session, email, label))
     except UserError as exc:
         _fail(exc.message)
+
+
+@user_group.command("revoke-token")
+@click.argument("email")
+@click.option("--all", "all_tokens", is_flag=True, help="Revoke every token of the user.")
+@click.option("--label", default=None, help="Revoke the tokens with this label.")
+@with_appcontext
+def user_revoke_token(email, all_tokens, label):
+    """Revoke API tokens of the user (--all, or those with --label L)."""
+    from .services.auth import revoke_tokens
+
+    if all_tokens == (label is not None):
+        _fail("Say which tokens to revoke: --all, or --label LABEL.")
+    try:
+        with store().transaction(actor_label="cli", reason="tokens revoked") as session:
+            count = revoke_tokens(session, email, label=label, all_tokens=all_tokens)
+    except UserError as exc:
+        _fail(exc.message)
+    click.echo(f"Revoked {count} token{'s' if count != 1 else ''} of {email}.")
+
+
+@user_group.command("revoke-sessions")
+@click.argument("email")
+@with_appcontext
+def user_revoke_sessions(email):
+    """Sign the user out of every browser session."""
+    from .services.auth import revoke_sessions
+
+    try:
+        with store().transaction(actor_label="cli", reason="sessions revoked") as session:
+            count = revoke_sessions(session, email)
+    except UserError as exc:
+        _fail(exc.message)
+    click.echo(f"Revoked {count} session{'s' if count != 1 else ''} of {email}.")
+
+
+@user_group.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def user_deactivate(email):
+    """Deactivate the account: no sign-in, its sessions and API tokens revoked."""
+    from .services.auth import set_active
+
+    try:
+        with store().transaction(actor_label="cli", reason="account deactivated") as session:
+            set_active(session, email, False)
+    except UserError as exc:
+        _fail(exc.message)
+    click.echo(f"Deactivated {email}; its sessions and API tokens are revoked.")
+
+
+@user_group.command("activate")
+@click.argument("email")
+@with_appcontext
+def user_activate(email):
+    """Activate the account again (it needs new API tokens)."""
+    from .services.auth import set_active
+
+    try:
+        with store().transaction(actor_label="cli", reason="account activated") as session:
+            set_active(session, email, True)
+    except UserError as exc:
+        _fail(exc.message)
+    click.echo(f"Activated {email}.")
+
+
+@user_group.command("unlock")
+@click.argument("email")
+@with_appcontext
+def user_unlock(email):
+    """Lift the sign-in lock set after repeated failed sign-ins."""
+    from .services.auth import unlock
+
+    try:
+        with store().transaction(actor_label="cli", reason="sign-in lock lifted") as session:
+            unlock(session, email)
+    except UserError as exc:
+        _fail(exc.message)
+    click.echo(f"Unlocked {email}.")
+
+
+
+# -- public ----------------------------------------------------------------------------------------
+@click.group("public")
+def public_group():
+    """Public warning zones (what civilians see)."""
+
+
+@public_group.command("refresh")
+@click.option("--hazard", "hazard_ids", type=int, multiple=True,
+              help="Only this hazard id (repeatable); default: every hazard.")
+@with_appcontext
+def public_refresh(hazard_ids):
+    """Recompute the public warning zones with the current settings (safety margin, generalisation)."""
+    from .store.public_zones import layer_version, refresh
+
+    st = store()
+    with st.transaction(actor_label="cli", reason="public zones refreshed") as session:
+        changed = refresh(session, st.settings, hazard_ids or None)
+        version = layer_version(session)
+    click.echo(f"Public warning zones refreshed: {changed} written or removed; layer version {version}.")
 
 
 def _create_app():

@@ -5,6 +5,7 @@ embedded cluster, from a file the app writes with mode 0600 in its data folder).
 """
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -51,6 +52,23 @@ def _float(name: str, default: float, minimum: float | None = None) -> float:
     return value
 
 
+def _bbox(name: str, default):
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() == "none":
+        return None
+    try:
+        values = tuple(float(v) for v in raw.split(","))
+    except ValueError:
+        values = ()
+    if (len(values) != 4 or not all(math.isfinite(v) for v in values) or not values[0] < values[2]
+            or not values[1] < values[3] or not -180 <= values[0] <= 180 or not -90 <= values[1] <= 90
+            or not -180 <= values[2] <= 180 or not -90 <= values[3] <= 90):
+        raise SettingsError(f"{PREFIX}{name} must be 'min_lon,min_lat,max_lon,max_lat' in degrees, got {raw!r}")
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     """Application settings. Build with :meth:`from_env`; tests pass overrides to ``create_app``."""
@@ -71,10 +89,36 @@ class Settings:
     product_tolerance_m: float = 0.5
     """How far a release product may stray outside its hazard, or overlap another, in metres."""
     public_safety_margin_m: float = 50.0
+    public_simplify_m: float = 10.0
+    """Generalisation of public warning zones before buffering (metres; never more than a quarter
+    of the safety margin, so that the buffered zone still covers the whole hazard)."""
+    public_approximate_radius_m: float = 1000.0
+    """Radius of the coarse public circle around a hazard known only by its community's centre."""
+    public_near_distance_m: float = 500.0
+    """The "am I near a hazard?" check answers *near* within this distance of a warning zone."""
+    public_tile_max_age_s: int = 300
+    """How long browsers and caches may reuse a public tile before revalidating it (ETag)."""
     hotline: str = "+380 800 000 000"
+    area_of_operations: tuple[float, float, float, float] | None = (22.0, 44.0, 40.3, 52.5)
+    """min lon, min lat, max lon, max lat of the programme (default: Ukraine). Points outside are
+    refused, with a hint when latitude and longitude look swapped."""
     basemap_url: str = ""
     """XYZ tile URL of the background map, e.g. a local tile server; empty = plain background."""
     basemap_attribution: str = ""
+    # Accounts and sign-in
+    secure_cookies: bool = False
+    """Send the session cookie only over HTTPS (``SAFEGROUND_SECURE_COOKIES=1``); set it behind TLS."""
+    session_idle_minutes: int = 120
+    """A signed-in session ends after this long without a request."""
+    session_max_hours: int = 12
+    """A signed-in session ends this long after sign-in, however active."""
+    login_rate_limit: str = "10 per minute;100 per hour"
+    """Failed sign-ins allowed per client address (Flask-Limiter syntax, ';' between limits)."""
+    ratelimit_storage_uri: str = "memory://"
+    """Where the sign-in limiter counts: ``memory://`` counts per worker process; a shared store
+    (e.g. ``redis://host:6379``, with the redis client installed) counts across workers."""
+    proxy_hops: int = 0
+    """Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted."""
     testing: bool = False
 
     @classmethod
@@ -91,9 +135,20 @@ class Settings:
             release_tolerance_m2=_float("RELEASE_TOLERANCE_M2", 1.0, 0.0),
             product_tolerance_m=_float("PRODUCT_TOLERANCE_M", 0.5, 0.0),
             public_safety_margin_m=_float("PUBLIC_SAFETY_MARGIN_M", 50.0, 0.0),
+            public_simplify_m=_float("PUBLIC_SIMPLIFY_M", 10.0, 0.0),
+            public_approximate_radius_m=_float("PUBLIC_APPROXIMATE_RADIUS_M", 1000.0, 1000.0),
+            public_near_distance_m=_float("PUBLIC_NEAR_DISTANCE_M", 500.0, 1.0),
+            public_tile_max_age_s=_int("PUBLIC_TILE_MAX_AGE_S", 300, 0, 31_536_000),
             hotline=_env("HOTLINE", "+380 800 000 000"),
+            area_of_operations=_bbox("AREA_OF_OPERATIONS", (22.0, 44.0, 40.3, 52.5)),
             basemap_url=_env("BASEMAP_URL", "") or "",
             basemap_attribution=_env("BASEMAP_ATTRIBUTION", "") or "",
+            secure_cookies=(_env("SECURE_COOKIES", "0") or "0").strip().lower() in ("1", "true", "yes", "on"),
+            session_idle_minutes=_int("SESSION_IDLE_MINUTES", 120, 1, 7 * 24 * 60),
+            session_max_hours=_int("SESSION_MAX_HOURS", 12, 1, 24 * 30),
+            login_rate_limit=_env("LOGIN_RATE_LIMIT", "10 per minute;100 per hour"),
+            ratelimit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://"),
+            proxy_hops=_int("PROXY_HOPS", 0, 0, 5),
         )
         values.update(overrides)
         return cls(**values)

@@ -5,6 +5,10 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -65,3 +69,14 @@ class Store:
 
 def store(app: Flask | None = None) -> Store:
     return (app or current_app).extensions["safeground_store"]
+
+
+# -- accounts and sign-in: created unbound here, configured by ``webapp.auth.init_app`` -------------
+login_manager = LoginManager()
+"""Browser sessions (Flask-Login); the session record behind each one is in ``user_sessions``."""
+csrf = CSRFProtect()
+"""CSRF tokens for forms and cookie-authenticated requests; ``@csrf.exempt`` marks a view that
+authenticates its callers some other way (e.g. a signed webhook)."""
+limiter = Limiter(get_remote_address)
+"""Throttles failed sign-ins per client address. Its storage is per process unless
+``SAFEGROUND_RATELIMIT_STORAGE_URI`` names a shared one."""

@@ -81,7 +81,7 @@ def test_db_status_and_backup_restore_commands(cli, tmp_path, pg_cluster):
     app, runner = cli
     status = runner.invoke(args=["db", "status"])
     assert status.exit_code == 0, status.output
-    assert "migrations: 0002 (head 0002)" in status.output
+    assert f"migrations: {db.head_revision()} (head {db.head_revision()})" in status.output
     assert "secret" not in status.output
     dump = tmp_path / "b.dump"
     backup = runner.invoke(args=["db", "backup", str(dump)])

@@ -120,6 +120,10 @@ class User(Timestamped, Versioned, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"), default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(SmallInteger, server_default="0", default=0)
+    """Consecutive failed sign-ins; reset by a successful one and when the account gets locked."""
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """Sign-in refused until then (set after too many consecutive failures)."""
 
     organisation: Mapped[Organisation] = relationship()
     admin_areas: Mapped[list["AdminArea"]] = relationship(secondary=user_admin_areas)
@@ -137,6 +141,25 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserSession(Base):
+    """A signed-in browser session. The cookie carries a random id; only its SHA-256 is stored, so
+    revoking the row (sign-out, deactivation, ``safeground user revoke-sessions``) ends the session
+    even for a copied cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    """Updated at most once a minute; the idle lifetime counts from here."""
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
 
 
 class AdminArea(Timestamped, Base):
@@ -398,4 +421,50 @@ class AuditEntry(Base):
 
 
 AUDITED_TABLES = ("organisations", "users", "admin_areas", "hazards", "survey_points", "activities",
-                  "reports", "release_products", "eo_items", "api_tokens", "user_admin_areas")
+                  "reports", "release_products", "eo_items", "api_tokens", "user_admin_areas",
+                  "user_sessions")
+
+
+# -- public projection ----------------------------------------------------------------------------
+PUBLIC_PRECISIONS = ("surveyed", "approximate")
+
+
+class PublicZone(Base):
+    """One public warning zone per hazard the public must be warned about (ADR 0008).
+
+    This table *is* the allow-list of what civilians may see: every public output (tiles, the
+    "am I near a hazard?" check) reads only from it, never from ``hazards``. Add a column only after
+    deciding that it may be published. It is derived data, rebuilt by
+    :func:`webapp.store.public_zones.refresh`, and not audited (the hazards it comes from are).
+    ``hazard_id`` is the internal key and is never published; ``national_code`` identifies a zone.
+    """
+
+    __tablename__ = "public_zones"
+    __table_args__ = (
+        one_of("precision", PUBLIC_PRECISIONS),
+        Index("ix_public_zones_geom", "geom", postgresql_using="gist"),
+    )
+
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    national_code: Mapped[str] = mapped_column(String(40))
+    classification: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    marking: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    last_survey_date: Mapped[dt.date] = mapped_column(Date)
+    organisation: Mapped[str] = mapped_column(String(200))
+    """Name of the responsible organisation."""
+    precision: Mapped[str] = mapped_column(String(20))
+    """'surveyed', or 'approximate' for a coarse circle around a place recorded only roughly."""
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False)
+    """The remaining hazard, generalised and buffered by the national safety margin."""
+
+
+class MapVersion(Base):
+    """A counter per map layer, bumped whenever the layer changes; tile ETags derive from it."""
+
+    __tablename__ = "map_versions"
+
+    layer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
