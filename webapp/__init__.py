@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.json = IsoJSONProvider(app)
     register_extensions(app, settings)
     register_filters(app)
+    register_assets(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -49,6 +50,13 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from . import auth
 
     auth.init_app(app)
+
+
+def register_assets(app: Flask) -> None:
+    """Leaflet, its plugins and the chart library are served from static/vendor, never a CDN."""
+    from .maps.assets import use_local_assets
+
+    use_local_assets(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -14,7 +14,7 @@ from ..errors import error_response, wants_json
 from ..extensions import csrf, limiter, login_manager
 from ..services.permissions import Unauthenticated
 from .guards import unauthenticated_response
-from .identity import Visitor, account_for_templates, bearer_token, token_account
+from .identity import Visitor, account_for_templates, bearer_token, current_account, token_account
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_COOKIE = "safeground_session"
@@ -57,6 +57,10 @@ def authenticate_request():
             return unauthenticated_response("The API token is not valid, or has been revoked.", invalid_token=True)
         return None
     if request.method in UNSAFE_METHODS:
+        if request.path.startswith("/api/") and current_account() is None:
+            # nobody is signed in, so there is no session a forged request could ride on:
+            # let the view answer 401 (or serve its public purpose) rather than 400
+            return None
         csrf.protect(apply_exemptions=True)
     return None
 

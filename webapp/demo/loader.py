@@ -96,4 +96,8 @@ def load(session: Session, data: DemoData, password: str = DEMO_PASSWORD, audit:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"))
     recompute_all_remaining(session)
+    from ..config import Settings
+    from ..store.public_zones import refresh as refresh_public_zones
+
+    counts["public_zones"] = refresh_public_zones(session, Settings.from_env())
     return counts

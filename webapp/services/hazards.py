@@ -298,8 +298,9 @@ def delete_hazard(session: Session, actor: perm.Actor, settings, hazard_id: int,
 
 
 def restore_hazard(session: Session, actor: perm.Actor, settings, hazard_id: int) -> Hazard:
+    # deleted hazards exist only for approvers; everyone else gets "not found"
+    hazard = get_hazard(session, actor, hazard_id, include_deleted=actor.role == "approver", for_update=True)
     perm.require_approver(actor, "restore deleted hazards")
-    hazard = get_hazard(session, actor, hazard_id, include_deleted=True, for_update=True)
     if hazard.deleted_at is None:
         raise Conflict(f"hazard {hazard_id} is not deleted")
     hazard.deleted_at = None

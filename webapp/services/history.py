@@ -73,16 +73,17 @@ def hazard_as_of(session: Session, actor: perm.Actor, hazard_id: int, day: dt.da
     if row is None or row["action"] == "delete" or (row["after"] or {}).get("deleted_at"):
         raise NotFound(f"hazard {hazard_id} was not on record on {day.isoformat()}")
     state = row["after"]
-    geometry = session.execute(text("""
-        SELECT ST_AsGeoJSON(ST_GeomFromEWKB(decode(:p, 'hex')), 7)::json AS perimeter,
-               ST_AsGeoJSON(ST_GeomFromEWKB(decode(:r, 'hex')), 7)::json AS remaining"""),
-        {"p": state.get("perimeter"), "r": state.get("remaining")}).mappings().one()
+    # to_jsonb() in the audit trigger writes geometries as GeoJSON (PostGIS's json cast), with a
+    # legacy "crs" member that RFC 7946 dropped
+    for key in ("perimeter", "remaining"):
+        if isinstance(state.get(key), dict):
+            state[key] = {k: v for k, v in state[key].items() if k != "crs"}
     keep = ("national_code", "name", "classification", "status", "record_state", "priority", "marking",
             "contamination_types", "date_of_information", "original_area_m2", "remaining_area_m2",
             "last_applied_date", "organisation_id", "version")
-    return {"type": "Feature", "id": hazard_id, "geometry": geometry["perimeter"],
+    return {"type": "Feature", "id": hazard_id, "geometry": state.get("perimeter"),
             "properties": {**{k: state.get(k) for k in keep}, "id": hazard_id, "as_of": day.isoformat(),
-                           "recorded_at": row["at"], "remaining": geometry["remaining"]}}
+                           "recorded_at": row["at"], "remaining": state.get("remaining")}}
 
 
 def record_hazard_conflict(session: Session, actor: perm.Actor, hazard_id: int, attempted: dict,

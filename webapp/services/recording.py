@@ -161,7 +161,8 @@ def _from_traverse(t: Traverse, quality: geo.QualitySettings) -> RecordedGeometr
                        bearing_reference=t.bearing_reference, declination_deg=t.declination_deg,
                        distance_m=leg.distance_m, from_sequence=(p.from_index + 2) if p.from_index is not None else 1)
         points.append(row)
-    return RecordedGeometry(_multi(result.polygon), "traverse", result.area_m2, result.perimeter_m,
+    polygon = _multi(geo.normalise(result.polygon, precision_deg=quality.precision_deg))
+    return RecordedGeometry(polygon, "traverse", result.area_m2, result.perimeter_m,
                             result.misclosure_m, findings, points)
 
 
