@@ -321,8 +321,8 @@ def submit_hazard(session: Session, actor: perm.Actor, settings, hazard_id: int)
 
 
 def approve_hazard(session: Session, actor: perm.Actor, settings, hazard_id: int) -> Hazard:
-    perm.require_approver(actor, "approve hazards")
     hazard = get_hazard(session, actor, hazard_id, for_update=True)
+    perm.require_approver(actor, "approve hazards")
     if hazard.record_state != "submitted":
         raise Conflict(f"hazard {hazard_id} is {hazard.record_state}; only submitted hazards can be approved")
     hazard.record_state = "approved"
@@ -336,10 +336,10 @@ def approve_hazard(session: Session, actor: perm.Actor, settings, hazard_id: int
 
 
 def reject_hazard(session: Session, actor: perm.Actor, settings, hazard_id: int, comment: str | None) -> Hazard:
+    hazard = get_hazard(session, actor, hazard_id, for_update=True)
     perm.require_approver(actor, "reject hazards")
     if not comment:
         raise Invalid("say why the hazard is rejected (comment)", details={"field": "comment"})
-    hazard = get_hazard(session, actor, hazard_id, for_update=True)
     if hazard.record_state != "submitted":
         raise Conflict(f"hazard {hazard_id} is {hazard.record_state}; only submitted hazards can be rejected")
     hazard.record_state = "rejected"

@@ -79,8 +79,8 @@ def _check_products(session: Session, settings, hazard: Hazard, products: list, 
 
 def create_report(session: Session, actor: perm.Actor, settings, hazard_id: int, body: ReportCreate) -> Report:
     """A draft report of the actor's organisation on an approved hazard."""
-    perm.require_role(actor, *perm.ORG_EDITORS, action="write activity reports")
     hazard = get_hazard(session, actor, hazard_id)
+    perm.require_role(actor, *perm.ORG_EDITORS, action="write activity reports")
     if hazard.record_state != "approved":
         raise Conflict(f"hazard {hazard_id} is {hazard.record_state}; reports go on approved hazards")
     if hazard.status in ("closed", "handed_over"):
@@ -206,10 +206,10 @@ def submit_report(session: Session, actor: perm.Actor, settings, report_id: int)
 
 
 def reject_report(session: Session, actor: perm.Actor, settings, report_id: int, comment: str | None) -> Report:
+    report = get_report(session, actor, report_id, for_update=True)
     perm.require_approver(actor, "reject reports")
     if not comment:
         raise Invalid("say why the report is rejected (comment)", details={"field": "comment"})
-    report = get_report(session, actor, report_id, for_update=True)
     if report.workflow_state != "submitted":
         raise Conflict(f"report {report_id} is {report.workflow_state}; only submitted reports can be rejected")
     report.workflow_state = "rejected"
@@ -221,8 +221,8 @@ def reject_report(session: Session, actor: perm.Actor, settings, report_id: int,
 
 def approve_report(session: Session, actor: perm.Actor, settings, report_id: int, comment: str | None = None) -> Report:
     """Apply the report to its hazard: products, remaining, classification, status — one transaction."""
-    perm.require_approver(actor, "approve reports")
     report = get_report(session, actor, report_id, for_update=True)
+    perm.require_approver(actor, "approve reports")
     if report.workflow_state != "submitted":
         raise Conflict(f"report {report_id} is {report.workflow_state}; only submitted reports can be approved")
     hazard = get_hazard(session, actor, report.hazard_id, for_update=True)
@@ -265,10 +265,10 @@ def approve_report(session: Session, actor: perm.Actor, settings, report_id: int
 def unapprove_report(session: Session, actor: perm.Actor, settings, report_id: int, comment: str | None) -> Report:
     """Take an approval back: its products stop counting and the hazard is re-derived from the
     reports still approved."""
+    report = get_report(session, actor, report_id, for_update=True)
     perm.require_approver(actor, "un-approve reports")
     if not comment:
         raise Invalid("say why the approval is withdrawn (comment)", details={"field": "comment"})
-    report = get_report(session, actor, report_id, for_update=True)
     if report.workflow_state != "approved":
         raise Conflict(f"report {report_id} is {report.workflow_state}; only approved reports can be un-approved")
     hazard = get_hazard(session, actor, report.hazard_id, for_update=True)
