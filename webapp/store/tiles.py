@@ -34,9 +34,7 @@ parameter; the SQL text is built only from the constants and column lists below.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
-from typing import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -205,6 +203,8 @@ class _Clusters:
     group_columns: tuple[str, ...]
     aggregates: tuple[tuple[str, str], ...]
     """(SQL aggregate over the rows ``s`` of ``src``, property name) pairs."""
+    reads: tuple[str, ...] = ()
+    """Columns the aggregates read, besides the group columns."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,6 @@ class _Layer:
         """One pass over the source: each row's Mercator size and centre come from its stored
         bounding box (``bb``); only rows drawn individually are transformed, simplified and clipped
         (``mvt``). The result holds no source geometry, so aggregating many rows stays cheap."""
-        cols = ", ".join(f"q.{c}" for c in self.columns)
         keep_small = "" if self.clusters else "WHERE NOT q.small"
         parts = [f"""(SELECT COALESCE(ST_AsMVT(f, '{self.name}', {EXTENT}, 'geom'), ''::bytea) FROM (
                 SELECT {", ".join(f"s.{c}" for c in self.columns)}, s.mvt AS geom
@@ -244,6 +243,10 @@ class _Layer:
                          GROUP BY floor((s.cx - t.xmin) / :cell), floor((t.ymax - s.cy) / :cell){group}
                        ) g, tile t
                 ) k WHERE k.geom IS NOT NULL)""")
+        # Rows to be aggregated keep only what the aggregation reads.
+        kept = set(self.clusters.group_columns + self.clusters.reads) if self.clusters else set()
+        cols = ", ".join(f"q.{c}" if c in kept else f"CASE WHEN q.small THEN NULL ELSE q.{c} END AS {c}"
+                         for c in self.columns)
         return f"""
     WITH {TILE_CTE},
     src AS MATERIALIZED (
@@ -252,13 +255,14 @@ class _Layer:
                    ST_AsMVTGeom(ST_Simplify(ST_Transform(q.geom, 3857), :tolerance, true), t.env,
                                 {EXTENT}, {BUFFER}, true)
                END AS mvt
-          FROM (SELECT r.*,
-                       NOT :detail
-                         AND (ST_XMax(r.bb) - ST_XMin(r.bb)) * {_MERC_X} < :min_size
-                         AND {_merc_y('ST_YMax(r.bb)')} - {_merc_y('ST_YMin(r.bb)')} < :min_size AS small,
-                       (ST_XMin(r.bb) + ST_XMax(r.bb)) / 2 * {_MERC_X} AS cx,
-                       {_merc_y('(ST_YMin(r.bb) + ST_YMax(r.bb)) / 2')} AS cy
-                  FROM (SELECT x.*, box2d(x.geom) AS bb FROM ({self.source}) x) r) q, tile t
+          FROM (SELECT m.*,
+                       NOT :detail AND m.x1 - m.x0 < :min_size AND m.y1 - m.y0 < :min_size AS small,
+                       (m.x0 + m.x1) / 2 AS cx, (m.y0 + m.y1) / 2 AS cy
+                  FROM (SELECT x.*, ST_XMin(b.bb) * {_MERC_X} AS x0, ST_XMax(b.bb) * {_MERC_X} AS x1,
+                               {_merc_y('ST_YMin(b.bb)')} AS y0, {_merc_y('ST_YMax(b.bb)')} AS y1
+                          FROM ({self.source}) x, LATERAL (SELECT box2d(x.geom) AS bb) b
+                        OFFSET 0) m  -- a fence: each bound is computed once, not once per use
+                OFFSET 0) q, tile t
          {keep_small}
     )
     SELECT {" || ".join(parts)}"""
@@ -291,12 +295,17 @@ def public_tile(session: Session, z: int, x: int, y: int) -> bytes:
 
 
 # -- staff --------------------------------------------------------------------------------------------
+# hazards known only by a point (e.g. a community's centre) are drawn as that point; two branches,
+# so that each uses its own spatial index (num_nonnulls: "no perimeter" without the planner trying
+# the perimeter index for NULLs, which reads the whole index)
 _HAZARDS_SOURCE = """
-    SELECT COALESCE(h.perimeter, h.location) AS geom, h.id, h.national_code, h.name,
-           h.classification, h.status, h.record_state
+    SELECT h.perimeter AS geom, h.id, h.national_code, h.name, h.classification, h.status, h.record_state
       FROM hazards h, tile t
-     WHERE (h.perimeter && t.search OR (h.perimeter IS NULL AND h.location && t.search))
-       AND {visible} AND {filters}"""
+     WHERE h.perimeter && t.search AND {visible} AND {filters}
+    UNION ALL
+    SELECT h.location, h.id, h.national_code, h.name, h.classification, h.status, h.record_state
+      FROM hazards h, tile t
+     WHERE h.location && t.search AND num_nonnulls(h.perimeter) = 0 AND {visible} AND {filters}"""
 
 _REMAINING_SOURCE = """
     SELECT h.remaining AS geom, h.id, h.national_code, h.classification, h.status,
@@ -342,7 +351,8 @@ _STAFF = {layer.name: layer for layer in (
            ("id", "hazard_id", "product_type", "applied", "date_released")),
     _Layer("eo", _EO_SOURCE,
            ("id", "hazard_id", "category", "condition", "quantity", "found_on"),
-           _Clusters("eo_clusters", (), (("count(*)::int", "count"), ("sum(s.quantity)::int", "quantity")))),
+           _Clusters("eo_clusters", (), (("count(*)::int", "count"), ("sum(s.quantity)::int", "quantity")),
+                     reads=("quantity",))),
     _Layer("survey_points", _SURVEY_POINTS_SOURCE,
            ("id", "hazard_id", "sequence", "point_type", "input_format")),
 )}
