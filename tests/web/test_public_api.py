@@ -290,3 +290,14 @@ def test_staff_filters_by_organisation_and_area(demo_client, demo_engine, login)
     res = client.get(f"/tiles/staff/hazards/0/0/0.pbf?organisation=2&organisation=4&admin_area={area}")
     assert res.status_code == 200
     assert expected > 0 and _count(mapbox_vector_tile.decode(res.data), "hazards") == expected
+
+
+def test_public_tiles_can_be_shared_by_caches(demo_client, lonely_zone):
+    """A public tile must not vary by cookie (a CDN would otherwise keep one copy per visitor)."""
+    lon, lat = lonely_zone["inside"]
+    x, y = _tile_of(lon, lat, 12)
+    res = demo_client.get(f"/tiles/public/12/{x}/{y}.pbf")
+    assert res.status_code == 200
+    assert "Cookie" not in res.headers.get("Vary", "")
+    assert res.headers["Cache-Control"].startswith("public")
+    assert "Set-Cookie" not in res.headers

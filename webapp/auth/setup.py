@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from limits import parse_many
@@ -65,6 +66,20 @@ def authenticate_request():
     return None
 
 
+SHARED_CACHE_PREFIXES = ("/tiles/public/", "/api/v1/public/")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that answers meant for shared caches (public tiles and
+    the public check) do not vary by cookie when they did not use the session: Flask-Login peeks into
+    the session after every request, which would otherwise add ``Vary: Cookie`` and defeat a CDN."""
+
+    def save_session(self, app, session, response):
+        super().save_session(app, session, response)
+        if request.path.startswith(SHARED_CACHE_PREFIXES) and not session.modified and not session:
+            response.vary.discard("Cookie")
+
+
 def configure(app: Flask, settings: Settings) -> None:
     try:
         parse_many(settings.login_rate_limit)
@@ -89,6 +104,7 @@ def configure(app: Flask, settings: Settings) -> None:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.anonymous_user = Visitor
     login_manager.session_protection = "basic"

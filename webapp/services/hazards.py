@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Invalid, NotFound, PreconditionFailed
-from ..store import land_release
+from ..store import land_release, public_zones
 from ..store.models import Hazard, SurveyPoint
 from . import permissions as perm
 from .inputs import GeometryInput, HazardCreate, HazardPatch
@@ -349,8 +349,53 @@ def reject_hazard(session: Session, actor: perm.Actor, settings, hazard_id: int,
 
 def refresh_public(session: Session, settings, hazard_ids) -> None:
     """Keep the public warning zones in step with the authoritative hazards (same transaction)."""
-    try:
-        from ..store import public_zones
-    except ImportError:  # the public projection is optional in stripped-down deployments
-        return
     public_zones.refresh(session, settings, hazard_ids)
+
+
+# -- for the hazard pages (list table, filters, land-release figures) -----------------------------------
+def hazard_table(session: Session, actor: perm.Actor, flt: HazardFilter, *, include_deleted: bool = False) -> dict:
+    """One page of the hazards ``actor`` may see as table rows (no geometry), ordered by id, with
+    ``more`` telling whether another page follows (no count of the whole collection).
+    ``include_deleted`` is honoured for approvers only (they restore deleted hazards)."""
+    vis, params = perm.visibility_sql(actor, alias="h",
+                                      include_deleted=include_deleted and actor.role == "approver")
+    conds = [vis]
+    for name in ("status", "classification", "record_state"):
+        if getattr(flt, name):
+            conds.append(f"h.{name} = ANY(:{name})")
+            params[name] = list(getattr(flt, name))
+    if flt.organisation_id is not None:
+        conds.append("h.organisation_id = :org_filter")
+        params["org_filter"] = flt.organisation_id
+    params.update(limit=flt.limit + 1, offset=flt.offset)
+    rows = session.execute(text(f"""
+        SELECT h.id, h.national_code, h.name, h.classification, h.status, h.record_state,
+               o.short_name AS organisation, o.name AS organisation_name,
+               h.original_area_m2 AS area_m2, COALESCE(h.remaining_area_m2, h.original_area_m2) AS remaining_m2,
+               h.date_of_information, h.deleted_at IS NOT NULL AS deleted
+          FROM hazards h JOIN organisations o ON o.id = h.organisation_id
+         WHERE {' AND '.join(conds)}
+         ORDER BY h.id LIMIT :limit OFFSET :offset"""), params).mappings().all()
+    return {"rows": [dict(r) for r in rows[:flt.limit]], "more": len(rows) > flt.limit}
+
+
+def organisation_choices(session: Session) -> list[dict]:
+    """Organisations for a filter list: id, short name, name (operators first)."""
+    rows = session.execute(text("""
+        SELECT id, short_name, name FROM organisations
+         ORDER BY kind <> 'operator', short_name""")).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def release_figures(session: Session, hazard_id: int) -> dict:
+    """Original, cancelled, reduced, cleared and remaining m² of one hazard (applied products only).
+    The caller has checked that the actor may see the hazard."""
+    row = session.execute(text("""
+        SELECT h.original_area_m2 AS original_m2,
+               COALESCE(sum(p.area_m2) FILTER (WHERE p.product_type = 'cancelled'), 0) AS cancelled_m2,
+               COALESCE(sum(p.area_m2) FILTER (WHERE p.product_type = 'reduced'), 0) AS reduced_m2,
+               COALESCE(sum(p.area_m2) FILTER (WHERE p.product_type = 'cleared'), 0) AS cleared_m2,
+               COALESCE(h.remaining_area_m2, h.original_area_m2) AS remaining_m2
+          FROM hazards h LEFT JOIN release_products p ON p.hazard_id = h.id AND p.applied
+         WHERE h.id = :h GROUP BY h.id"""), {"h": hazard_id}).mappings().first()
+    return dict(row) if row else {}
