@@ -29,6 +29,10 @@ from .store import lifecycle
 from .store.embedded import EmbeddedClusterError
 
 
+# The path without its query string: the public check's query holds where a civilian stands.
+ACCESS_LOG = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+
+
 def _fail(message: str) -> None:
     raise click.ClickException(message)
 
@@ -65,7 +69,8 @@ def serve(host, port, workers, demo_if_empty, no_migrate):
         bind = f"{host or settings.host}:{port or settings.port}"
         click.echo(f"SafeGround is serving on http://{bind} (Ctrl-C to stop)")
         cmd = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers",
-               str(workers or settings.workers), "--access-logfile", "-", "--graceful-timeout", "5",
+               str(workers or settings.workers), "--access-logfile", "-", "--access-logformat", ACCESS_LOG,
+               "--graceful-timeout", "5",
                "webapp.wsgi:app"]
         proc = subprocess.Popen(cmd, env=dict(os.environ))
         previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
