@@ -62,8 +62,10 @@ def test_first_run_loads_demo_and_second_run_reuses_it():
         _wait_for_health(url, proc, timeout=120)
         first_page = _get(url + "/overview")
         assert "Izium raion" in first_page
+        _get(url + "/api/v1/public/check?lat=49.21&lon=37.26")
         out = _ctrl_c(proc)
         assert "loading demo data" in out
+        assert "/api/v1/public/check" in out and "49.21" not in out  # no coordinates in the access log
         assert "Stopping the embedded database" in out
         assert not cluster.is_running()
         assert oct((data_dir / "pgpass").stat().st_mode & 0o777) == "0o600"
