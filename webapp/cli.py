@@ -222,7 +222,7 @@ def _load_demo(st, hazards: int, seed: int) -> dict:
 
     data = generate(hazards=hazards, seed=seed)
     with st.transaction(actor_label="demo loader") as session:
-        counts = load(session, data)
+        counts = load(session, data, settings=st.settings)
     click.echo(f"Loaded {counts['hazards']} hazards, {counts['release_products']} release products, "
                f"{counts['reports']} reports, {counts['eo_items']} EO finds.")
     click.echo(f"Demo users (password '{DEMO_PASSWORD}'): " + ", ".join(f"{u[0]} ({u[2]})" for u in USERS))

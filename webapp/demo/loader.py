@@ -9,7 +9,9 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ..config import Settings
 from ..services.passwords import hash_password
+from ..store.public_zones import refresh as refresh_public_zones
 from ..store.db import set_actor
 from ..store.land_release import recompute_all_remaining
 from .generator import DEMO_PASSWORD, DemoData
@@ -62,8 +64,10 @@ def _copy(cursor, table: str, rows: Iterable[dict]) -> int:
     return count
 
 
-def load(session: Session, data: DemoData, password: str = DEMO_PASSWORD, audit: bool = True) -> dict:
-    """Load ``data`` in the session's transaction; returns row counts per table."""
+def load(session: Session, data: DemoData, password: str = DEMO_PASSWORD, audit: bool = True,
+         settings=None) -> dict:
+    """Load ``data`` in the session's transaction; returns row counts per table. The public warning
+    zones are built with ``settings`` (default: from the environment)."""
     if session.execute(text("SELECT EXISTS (SELECT 1 FROM hazards) OR EXISTS (SELECT 1 FROM users)")
                        ).scalar_one():
         raise DatabaseNotEmptyError(
@@ -96,8 +100,28 @@ def load(session: Session, data: DemoData, password: str = DEMO_PASSWORD, audit:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"))
     recompute_all_remaining(session)
-    from ..config import Settings
-    from ..store.public_zones import refresh as refresh_public_zones
-
-    counts["public_zones"] = refresh_public_zones(session, Settings.from_env())
+    counts["public_zones"] = refresh_public_zones(session, settings or Settings.from_env())
     return counts
+
+
+HAZARD_TABLES = ("hazards", "activities", "reports", "release_products", "survey_points", "eo_items")
+"""The tables :func:`append_hazards` writes, in the order their foreign keys need."""
+
+
+def append_hazards(session: Session, data: DemoData, audit: bool = True) -> dict:
+    """Bulk loads in parts (the benchmark's large data sets): COPY only the hazards of ``data`` and
+    what belongs to them (activities, reports, release products, survey points, EO finds) in the
+    session's transaction, next to what :func:`load` wrote before — the organisations, users and admin
+    areas must already be there, and ids must not collide with rows already loaded.
+
+    Unlike :func:`load` it neither moves the id sequences nor recomputes remaining areas or public
+    zones: the caller does that once, after the last part. Returns row counts per table."""
+    set_actor(session, None, "demo loader")
+    if not audit:
+        session.execute(text("SELECT set_config('safeground.audit', 'off', true)"))
+    driver = session.connection().connection.driver_connection
+    sources = {"hazards": data.hazards, "activities": data.activities, "reports": data.reports,
+               "release_products": data.products, "survey_points": data.survey_points,
+               "eo_items": data.eo_items}
+    with driver.cursor() as cur:
+        return {table: _copy(cur, table, sources[table]) for table in HAZARD_TABLES}
