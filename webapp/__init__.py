@@ -64,11 +64,17 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .home import bp as home_bp
     from .public import bp as public_bp
+    from .hazards import bp as hazards_bp
+    from .maps.views import bp as maps_bp
+    from .dashboard import bp as dashboard_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(hazards_bp)
+    app.register_blueprint(maps_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_commands(app: Flask) -> None:

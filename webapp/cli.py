@@ -8,6 +8,7 @@
     safeground user revoke-token EMAIL (--all | --label L) | revoke-sessions EMAIL
     safeground user deactivate|activate|unlock EMAIL
     safeground public refresh [--hazard ID …]
+    safeground tiles rebuild               recompute the low-zoom tile overviews from scratch
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(user_group)
     app.cli.add_command(public_group)
+    app.cli.add_command(tiles_group)
 
 
 @click.command("serve")
@@ -387,6 +389,26 @@ def public_refresh(hazard_ids):
         changed = refresh(session, st.settings, hazard_ids or None)
         version = layer_version(session)
     click.echo(f"Public warning zones refreshed: {changed} written or removed; layer version {version}.")
+
+
+# -- tiles -----------------------------------------------------------------------------------------
+@click.group("tiles")
+def tiles_group():
+    """Vector tiles (the low-zoom overviews they are read from)."""
+
+
+@tiles_group.command("rebuild")
+@with_appcontext
+def tiles_rebuild():
+    """Recompute the low-zoom tile overviews from the hazards and public zones. Triggers keep them in
+    step with every change; rebuild after a change of the overview rule or if triggers were bypassed."""
+    from .store.tile_overviews import rebuild
+
+    with store().transaction(actor_label="cli", reason="tile overviews rebuilt") as session:
+        result = rebuild(session)
+    seconds = result.pop("seconds")
+    rows = ", ".join(f"{table} {count:,}" for table, count in result.items())
+    click.echo(f"Tile overviews rebuilt in {seconds} s: {rows}.")
 
 
 def _create_app():

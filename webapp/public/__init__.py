@@ -174,3 +174,6 @@ def no_such_tile(rest: str):
     raise tiles.TileRequestError(
         "no such tile address; public tiles are at /tiles/public/{z}/{x}/{y}.pbf and staff tiles at "
         "/tiles/staff/{layer}/{z}/{x}/{y}.pbf", code="no_such_tile", status=404)
+
+
+from . import pages  # noqa: E402,F401  (the warning map page, GET /)

@@ -311,3 +311,22 @@ def _rederive(session: Session, hazard: Hazard) -> None:
         else:
             hazard.status = "open"
     hazard.last_applied_date = rows[-1].date_of_information if rows else None
+
+
+def hazard_reports(session: Session, actor: perm.Actor, hazard_id: int) -> list[dict]:
+    """The reports of a hazard that ``actor`` may see, oldest date of information first, with their
+    workflow state and released area (NotFound when the hazard itself is not visible; approvers also
+    see those of deleted hazards, which they may restore)."""
+    get_hazard(session, actor, hazard_id, include_deleted=actor.role == "approver")
+    rvis, rparams = perm.report_visible_sql(actor, alias="r")
+    rows = session.execute(text(f"""
+        SELECT r.id, r.report_type, r.workflow_state, r.date_of_information, r.out_of_order,
+               r.confirms_cha, r.decision_comment, r.submitted_at, r.decided_at,
+               o.short_name AS organisation,
+               (SELECT count(*) FROM release_products p WHERE p.report_id = r.id) AS products,
+               (SELECT COALESCE(sum(p.area_m2), 0) FROM release_products p WHERE p.report_id = r.id) AS released_m2,
+               (SELECT COALESCE(sum(e.quantity), 0) FROM eo_items e WHERE e.report_id = r.id) AS finds
+          FROM reports r JOIN organisations o ON o.id = r.organisation_id
+         WHERE r.hazard_id = :h AND {rvis}
+         ORDER BY r.date_of_information, r.id"""), {"h": hazard_id, **rparams}).mappings().all()
+    return [dict(r) for r in rows]

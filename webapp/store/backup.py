@@ -49,16 +49,16 @@ def _libpq_args(url: URL) -> tuple[list[str], dict]:
 
 
 def table_fingerprints(conn) -> dict:
-    """Row count of every SafeGround table and an MD5 over each geometry column, in id order."""
+    """Row count of every SafeGround table and an MD5 over each geometry column (the geometries
+    sorted by their own bytes, so any table can be compared whatever its key)."""
     result = {}
     for table in Base.metadata.sorted_tables:
         entry = {"rows": conn.execute(text(f'SELECT count(*) FROM "{table.name}"')).scalar_one()}
         geoms = [c.name for c in table.columns if c.type.__class__.__name__ == "Geometry"]
-        order = "id" if "id" in table.columns else ", ".join(c.name for c in table.primary_key.columns)
         for col in geoms:
             entry[f"{col}_md5"] = conn.execute(text(
-                f'SELECT md5(string_agg(encode(ST_AsEWKB("{col}"), \'hex\'), \',\' ORDER BY {order})) '
-                f'FROM "{table.name}"')).scalar_one()
+                f'SELECT md5(string_agg(g, \',\' ORDER BY g)) FROM '
+                f'(SELECT encode(ST_AsEWKB("{col}"), \'hex\') AS g FROM "{table.name}") AS t')).scalar_one()
         result[table.name] = entry
     return result
 

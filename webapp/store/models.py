@@ -468,3 +468,123 @@ class MapVersion(Base):
     layer: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, server_default="0")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# -- tile overviews (derived, kept in step by triggers; migration 0005, ADR 0008) ---------------------------
+class TileCellPublic(Base):
+    """One 8-pixel cell of the tile grid at one zoom (0–9) of the public warning map: how many zones
+    smaller than 2 pixels of one classification are aggregated there, and the sums of their centres
+    (Web Mercator millimetres). Only allow-listed facts: classification and counts."""
+
+    __tablename__ = "tile_cells_public"
+    __table_args__ = (Index("ix_tile_cells_public_emptied", "z", postgresql_where=text("n <= 0")),)
+
+    z: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    tile_x: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    tile_y: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    cell: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    """row × 32 + column of the cell inside the tile."""
+    classification: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_x_mm: Mapped[int] = mapped_column(BigInteger)
+    sum_y_mm: Mapped[int] = mapped_column(BigInteger)
+
+
+_HAZARD_CELL_KEY = ("z", "tile_x", "tile_y", "cell", "classification", "status", "record_state",
+                    "organisation_id", "admin_area_id")
+
+
+class TileCellHazards(Base):
+    """The same for the staff hazards layer (hazards not deleted), split by what visibility and tile
+    filters read; a tile sums the keys its reader may see."""
+
+    __tablename__ = "tile_cells_hazards"
+    __table_args__ = (
+        Index("uq_tile_cells_hazards_key", *_HAZARD_CELL_KEY, unique=True, postgresql_nulls_not_distinct=True),
+        Index("ix_tile_cells_hazards_emptied", "z", postgresql_where=text("n <= 0")),
+    )
+    __mapper_args__ = {"primary_key": _HAZARD_CELL_KEY}
+
+    z: Mapped[int] = mapped_column(SmallInteger)
+    tile_x: Mapped[int] = mapped_column(SmallInteger)
+    tile_y: Mapped[int] = mapped_column(SmallInteger)
+    cell: Mapped[int] = mapped_column(SmallInteger)
+    classification: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    record_state: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    admin_area_id: Mapped[int | None] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_x_mm: Mapped[int] = mapped_column(BigInteger)
+    sum_y_mm: Mapped[int] = mapped_column(BigInteger)
+
+
+_EO_CELL_KEY = _HAZARD_CELL_KEY + ("report_organisation_id", "report_state")
+
+
+class TileCellEO(Base):
+    """The same for EO finds of hazards that are not deleted (count and quantity), also split by the
+    organisation and workflow state of the report that carries them (NULL: no report)."""
+
+    __tablename__ = "tile_cells_eo"
+    __table_args__ = (
+        Index("uq_tile_cells_eo_key", *_EO_CELL_KEY, unique=True, postgresql_nulls_not_distinct=True),
+        Index("ix_tile_cells_eo_emptied", "z", postgresql_where=text("n <= 0")),
+    )
+    __mapper_args__ = {"primary_key": _EO_CELL_KEY}
+
+    z: Mapped[int] = mapped_column(SmallInteger)
+    tile_x: Mapped[int] = mapped_column(SmallInteger)
+    tile_y: Mapped[int] = mapped_column(SmallInteger)
+    cell: Mapped[int] = mapped_column(SmallInteger)
+    classification: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    record_state: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    admin_area_id: Mapped[int | None] = mapped_column(Integer)
+    report_organisation_id: Mapped[int | None] = mapped_column(Integer)
+    report_state: Mapped[str | None] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    sum_x_mm: Mapped[int] = mapped_column(BigInteger)
+    sum_y_mm: Mapped[int] = mapped_column(BigInteger)
+
+
+class _TileLarge:
+    """Features drawn as themselves (2 pixels or more) at some zoom up to 9: the first such zoom and
+    the bounding box; ``id`` is the key of the feature's own row."""
+
+    detail_zoom: Mapped[int] = mapped_column(SmallInteger)
+    bbox = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (Index(f"ix_{cls.__tablename__}_bbox", "bbox", postgresql_using="gist"),)
+
+
+class TileLargePublic(_TileLarge, Base):
+    """Public warning zones (``id`` = the zone's hazard_id, never published)."""
+
+    __tablename__ = "tile_large_public"
+    id: Mapped[int] = mapped_column(ForeignKey("public_zones.hazard_id", ondelete="CASCADE"), primary_key=True,
+                                    autoincrement=False)
+
+
+class TileLargeHazard(_TileLarge, Base):
+    __tablename__ = "tile_large_hazards"
+    id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True,
+                                    autoincrement=False)
+
+
+class TileLargeRemaining(_TileLarge, Base):
+    """Remaining areas of hazards (``id`` = the hazard)."""
+
+    __tablename__ = "tile_large_remaining"
+    id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True,
+                                    autoincrement=False)
+
+
+class TileLargeProduct(_TileLarge, Base):
+    __tablename__ = "tile_large_products"
+    id: Mapped[int] = mapped_column(ForeignKey("release_products.id", ondelete="CASCADE"), primary_key=True,
+                                    autoincrement=False)

@@ -30,6 +30,14 @@ at zoom ``z``, in Web Mercator metres: ``p = 40,075,016.69 / 2^z / 256``):
 Sizes are computed from each row's stored bounding box with Mercator arithmetic, so only features
 that are drawn are ever transformed and simplified. Every value that comes from a request is a bind
 parameter; the SQL text is built only from the constants and column lists below.
+
+Up to :data:`~webapp.store.tile_overviews.OVERVIEW_MAX_ZOOM` the tiles follow the same rule but read
+pre-built overviews (:mod:`webapp.store.tile_overviews`): cluster points (zones, hazards, EO finds) are
+summed from the cells of the tile (for staff, only the keys the person may see and the filters ask
+for), and the features drawn as themselves (zones, hazards, remaining areas, products) are found
+through the tables of large features, so a low-zoom tile no longer reads every row under it. The
+result is the tile the live query builds. A date-of-information filter is not in the overviews: such
+tiles are built live.
 """
 from __future__ import annotations
 
@@ -42,6 +50,7 @@ from sqlalchemy.orm import Session
 from ..errors import UserError
 from ..services.permissions import Actor, report_visible_sql, visibility_sql
 from .models import CLASSIFICATIONS, HAZARD_STATUSES
+from .tile_overviews import OVERVIEW_MAX_ZOOM
 
 MAX_ZOOM = 22
 EXTENT = 4096
@@ -208,6 +217,21 @@ class _Clusters:
 
 
 @dataclass(frozen=True)
+class _Overview:
+    """Where a layer's tiles up to OVERVIEW_MAX_ZOOM come from (:mod:`webapp.store.tile_overviews`)."""
+
+    large_source: str | None
+    """Like ``_Layer.source``, but only the rows of a table of large features that are drawn as
+    themselves at zoom ``:z`` (None: the layer has no feature that large, e.g. points)."""
+    cells_from: str | None = None
+    """FROM clause of the cluster cells (alias ``c``), None when the layer has no clusters."""
+    cells_where: str = "true"
+    """Condition on the cells: who may see them and the filters."""
+    aggregates: tuple[tuple[str, str], ...] = (("sum(c.n)::int", "count"),)
+    """(SQL aggregate over the cells, property name): the properties of a cluster point."""
+
+
+@dataclass(frozen=True)
 class _Layer:
     name: str
     source: str
@@ -216,17 +240,53 @@ class _Layer:
     """Properties of each feature drawn individually."""
     clusters: _Clusters | None = None
     """None: small features are dropped below DETAIL_ZOOM."""
+    overview: _Overview | None = None
+    """Pre-built layers up to OVERVIEW_MAX_ZOOM, or None: always live."""
 
-    def sql(self) -> str:
+    def overview_sql(self) -> str:
+        """The tile up to OVERVIEW_MAX_ZOOM from the overviews: the large features drawn as
+        themselves (the same pass as :meth:`sql`, over the large features only) and the cluster
+        points summed from the cells of this tile. Each point is the mean of its members' centres
+        (the cells hold sums), as the live aggregation places it; the result is the live tile."""
+        o, c = self.overview, self.clusters
+        assert o is not None and (c is None) == (o.cells_from is None)
+        parts: tuple[str, ...] = ()
+        if c:
+            assert len(c.aggregates) == len(o.aggregates)
+            group = "".join(f", c.{g}" for g in c.group_columns)
+            inner = ", ".join([f"c.{g}" for g in c.group_columns] + [f"{e} AS {n}" for e, n in o.aggregates])
+            outer = ", ".join([f"g.{g}" for g in c.group_columns] + [f"g.{n}" for _, n in o.aggregates])
+            parts = (f"""(SELECT COALESCE(ST_AsMVT(k, '{c.layer}', {EXTENT}, 'geom'), ''::bytea) FROM (
+                SELECT {outer},
+                       ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(g.mx, g.my), 3857), t.env, {EXTENT}, {BUFFER},
+                                    true) AS geom
+                  FROM (SELECT {inner},
+                               sum(c.sum_x_mm)::float8 / sum(c.n) / 1000 AS mx,
+                               sum(c.sum_y_mm)::float8 / sum(c.n) / 1000 AS my
+                          FROM {o.cells_from}
+                         WHERE c.z = :z AND c.tile_x = :x AND c.tile_y = :y AND {o.cells_where}
+                         GROUP BY c.cell{group}
+                        HAVING sum(c.n) > 0) g, tile t
+                ) k WHERE k.geom IS NOT NULL)""",)
+        if o.large_source is None:  # nothing drawn as itself: the layer's own part is empty
+            return f"""
+    WITH {TILE_CTE}
+    SELECT {" || ".join(parts)}"""
+        return self.sql(source=o.large_source, extra_parts=parts)
+
+    def sql(self, source: str | None = None, extra_parts: tuple[str, ...] | None = None) -> str:
         """One pass over the source: each row's Mercator size and centre come from its stored
         bounding box (``bb``); only rows drawn individually are transformed, simplified and clipped
-        (``mvt``). The result holds no source geometry, so aggregating many rows stays cheap."""
-        keep_small = "" if self.clusters else "WHERE NOT q.small"
+        (``mvt``). The result holds no source geometry, so aggregating many rows stays cheap.
+        ``source`` and ``extra_parts`` (instead of the live aggregation) serve :meth:`overview_sql`."""
+        live_clusters = self.clusters if extra_parts is None else None
+        keep_small = "" if live_clusters else "WHERE NOT q.small"
         parts = [f"""(SELECT COALESCE(ST_AsMVT(f, '{self.name}', {EXTENT}, 'geom'), ''::bytea) FROM (
                 SELECT {", ".join(f"s.{c}" for c in self.columns)}, s.mvt AS geom
                   FROM src s WHERE NOT s.small AND s.mvt IS NOT NULL) f)"""]
-        if self.clusters:
-            c = self.clusters
+        parts += extra_parts or []
+        if live_clusters:
+            c = live_clusters
             inner = ", ".join([f"s.{g}" for g in c.group_columns]
                               + [f"{expr} AS {name}" for expr, name in c.aggregates])
             outer = ", ".join([f"g.{g}" for g in c.group_columns] + [f"g.{name}" for _, name in c.aggregates])
@@ -244,7 +304,7 @@ class _Layer:
                        ) g, tile t
                 ) k WHERE k.geom IS NOT NULL)""")
         # Rows to be aggregated keep only what the aggregation reads.
-        kept = set(self.clusters.group_columns + self.clusters.reads) if self.clusters else set()
+        kept = set(live_clusters.group_columns + live_clusters.reads) if live_clusters else set()
         cols = ", ".join(f"q.{c}" if c in kept else f"CASE WHEN q.small THEN NULL ELSE q.{c} END AS {c}"
                          for c in self.columns)
         return f"""
@@ -260,7 +320,7 @@ class _Layer:
                        (m.x0 + m.x1) / 2 AS cx, (m.y0 + m.y1) / 2 AS cy
                   FROM (SELECT x.*, ST_XMin(b.bb) * {_MERC_X} AS x0, ST_XMax(b.bb) * {_MERC_X} AS x1,
                                {_merc_y('ST_YMin(b.bb)')} AS y0, {_merc_y('ST_YMax(b.bb)')} AS y1
-                          FROM ({self.source}) x, LATERAL (SELECT box2d(x.geom) AS bb) b
+                          FROM ({source or self.source}) x, LATERAL (SELECT box2d(x.geom) AS bb) b
                         OFFSET 0) m  -- a fence: each bound is computed once, not once per use
                 OFFSET 0) q, tile t
          {keep_small}
@@ -283,15 +343,30 @@ _PUBLIC_SOURCE = """
       FROM public_zones z, tile t
      WHERE z.geom && t.search"""
 
-PUBLIC_TILE = text(_Layer(PUBLIC_LAYER, _PUBLIC_SOURCE, PUBLIC_PROPERTIES, _Clusters(
-    PUBLIC_CLUSTER_LAYER, ("classification",), (("count(*)::int", "count"),))).sql())
+# up to OVERVIEW_MAX_ZOOM: only the zones drawn as themselves at this zoom (the others are in the cells)
+_PUBLIC_LARGE_SOURCE = """
+    SELECT z.geom, z.national_code, z.classification, z.status,
+           array_to_string(z.marking, ',') AS marking,
+           to_char(z.last_survey_date, 'YYYY-MM-DD') AS last_survey_date,
+           z.organisation, z.precision
+      FROM tile_large_public l JOIN public_zones z ON z.hazard_id = l.id, tile t
+     WHERE l.bbox && t.search AND l.detail_zoom <= :z"""
+
+_PUBLIC = _Layer(PUBLIC_LAYER, _PUBLIC_SOURCE, PUBLIC_PROPERTIES,
+                 _Clusters(PUBLIC_CLUSTER_LAYER, ("classification",), (("count(*)::int", "count"),)),
+                 _Overview(_PUBLIC_LARGE_SOURCE, "tile_cells_public c"))
+PUBLIC_TILE = text(_PUBLIC.sql())
+PUBLIC_OVERVIEW_TILE = text(_PUBLIC.overview_sql())
 
 
-def public_tile(session: Session, z: int, x: int, y: int) -> bytes:
+def public_tile(session: Session, z: int, x: int, y: int, *, overviews: bool = True) -> bytes:
     """The public warning map tile z/x/y: layer ``warning_zones`` (allow-listed properties only)
-    and, below :data:`DETAIL_ZOOM`, ``warning_clusters`` for zones smaller than two pixels."""
+    and, below :data:`DETAIL_ZOOM`, ``warning_clusters`` for zones smaller than two pixels. Up to
+    :data:`OVERVIEW_MAX_ZOOM` it is read from the overviews (``overviews=False``: built live, the
+    same tile)."""
     check_address(z, x, y)
-    return bytes(session.execute(PUBLIC_TILE, _params(z, x, y)).scalar_one())
+    statement = PUBLIC_OVERVIEW_TILE if overviews and z <= OVERVIEW_MAX_ZOOM else PUBLIC_TILE
+    return bytes(session.execute(statement, _params(z, x, y)).scalar_one())
 
 
 # -- staff --------------------------------------------------------------------------------------------
@@ -306,6 +381,32 @@ _HAZARDS_SOURCE = """
     SELECT h.location, h.id, h.national_code, h.name, h.classification, h.status, h.record_state
       FROM hazards h, tile t
      WHERE h.location && t.search AND num_nonnulls(h.perimeter) = 0 AND {visible} AND {filters}"""
+
+_HAZARDS_LARGE_SOURCE = """
+    SELECT h.perimeter AS geom, h.id, h.national_code, h.name, h.classification, h.status, h.record_state
+      FROM tile_large_hazards l JOIN hazards h ON h.id = l.id, tile t
+     WHERE l.bbox && t.search AND l.detail_zoom <= :z AND {visible} AND {filters}"""
+
+_REMAINING_LARGE_SOURCE = """
+    SELECT h.remaining AS geom, h.id, h.national_code, h.classification, h.status,
+           round(h.remaining_area_m2)::bigint AS remaining_m2
+      FROM tile_large_remaining l JOIN hazards h ON h.id = l.id, tile t
+     WHERE l.bbox && t.search AND l.detail_zoom <= :z AND {visible} AND {filters}"""
+
+_PRODUCTS_LARGE_SOURCE = """
+    SELECT p.geom, p.id, p.hazard_id, p.product_type, p.applied,
+           to_char(p.date_released, 'YYYY-MM-DD') AS date_released
+      FROM tile_large_products l
+      JOIN release_products p ON p.id = l.id
+      JOIN hazards h ON h.id = p.hazard_id
+      LEFT JOIN reports r ON r.id = p.report_id, tile t
+     WHERE l.bbox && t.search AND l.detail_zoom <= :z
+       AND {visible} AND (p.report_id IS NULL OR {report_visible}) AND {filters}"""
+
+# EO cells: the report columns renamed as report visibility reads them (alias r)
+_EO_CELLS = """tile_cells_eo c,
+               LATERAL (SELECT c.report_organisation_id AS organisation_id,
+                               c.report_state AS workflow_state) r"""
 
 _REMAINING_SOURCE = """
     SELECT h.remaining AS geom, h.id, h.national_code, h.classification, h.status,
@@ -344,25 +445,33 @@ _SURVEY_POINTS_SOURCE = """
 _STAFF = {layer.name: layer for layer in (
     _Layer("hazards", _HAZARDS_SOURCE,
            ("id", "national_code", "name", "classification", "status", "record_state"),
-           _Clusters("hazards_clusters", ("classification",), (("count(*)::int", "count"),))),
+           _Clusters("hazards_clusters", ("classification",), (("count(*)::int", "count"),)),
+           _Overview(_HAZARDS_LARGE_SOURCE, "tile_cells_hazards c", "{cells_visible} AND {cells_filters}")),
     _Layer("remaining", _REMAINING_SOURCE,
-           ("id", "national_code", "classification", "status", "remaining_m2")),
+           ("id", "national_code", "classification", "status", "remaining_m2"),
+           overview=_Overview(_REMAINING_LARGE_SOURCE)),
     _Layer("products", _PRODUCTS_SOURCE,
-           ("id", "hazard_id", "product_type", "applied", "date_released")),
+           ("id", "hazard_id", "product_type", "applied", "date_released"),
+           overview=_Overview(_PRODUCTS_LARGE_SOURCE)),
     _Layer("eo", _EO_SOURCE,
            ("id", "hazard_id", "category", "condition", "quantity", "found_on"),
            _Clusters("eo_clusters", (), (("count(*)::int", "count"), ("sum(s.quantity)::int", "quantity")),
-                     reads=("quantity",))),
+                     reads=("quantity",)),
+           _Overview(None, _EO_CELLS,
+                     "{cells_visible} AND {cells_filters} AND (c.report_state IS NULL OR {report_visible})",
+                     (("sum(c.n)::int", "count"), ("sum(c.quantity)::int", "quantity")))),
     _Layer("survey_points", _SURVEY_POINTS_SOURCE,
            ("id", "hazard_id", "sequence", "point_type", "input_format")),
 )}
 
 
 def staff_tile(session: Session, actor: Actor, layer: str, z: int, x: int, y: int,
-               filters: TileFilters | None = None) -> bytes:
+               filters: TileFilters | None = None, *, overviews: bool = True) -> bytes:
     """Staff layer tile z/x/y, showing only what ``actor`` may see. ``layer`` is one of
     :data:`STAFF_LAYERS`; the tile holds layer ``<layer>`` and, where the generalisation rule
-    aggregates, ``<layer>_clusters``."""
+    aggregates, ``<layer>_clusters``. Up to :data:`OVERVIEW_MAX_ZOOM` every layer but survey points
+    is read from the overviews unless a date-of-information filter is given (``overviews=False``:
+    built live, the same tile)."""
     if layer not in _STAFF:
         raise TileRequestError(f"unknown layer {layer!r}; choose from {', '.join(STAFF_LAYERS)}",
                                code="no_such_layer", status=404, details={"layer": layer})
@@ -373,7 +482,17 @@ def staff_tile(session: Session, actor: Actor, layer: str, z: int, x: int, y: in
     visible, vis_params = visibility_sql(actor, alias="h")
     report_visible, rvis_params = report_visible_sql(actor, alias="r")
     filter_sql, filter_params = filters.sql("h")
-    sql = _STAFF[layer].sql().format(visible=f"({visible})", report_visible=f"({report_visible})",
-                                     filters=f"({filter_sql})")
+    spec = _STAFF[layer]
+    if (overviews and spec.overview and z <= OVERVIEW_MAX_ZOOM
+            and filters.date_from is None and filters.date_to is None):
+        # the cells hold only what belongs to hazards that are not deleted, and no deleted_at to test
+        cells_visible, _ = visibility_sql(actor, alias="c", include_deleted=True)
+        cells_filters, _ = filters.sql("c")
+        sql = spec.overview_sql().format(visible=f"({visible})", report_visible=f"({report_visible})",
+                                         filters=f"({filter_sql})", cells_visible=f"({cells_visible})",
+                                         cells_filters=f"({cells_filters})")
+    else:
+        sql = spec.sql().format(visible=f"({visible})", report_visible=f"({report_visible})",
+                                filters=f"({filter_sql})")
     params = {**_params(z, x, y), **vis_params, **rvis_params, **filter_params}
     return bytes(session.execute(text(sql), params).scalar_one())
