@@ -242,7 +242,7 @@ def test_openapi_document_describes_the_routes(env):
     doc = env.client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
     for path in ("/hazards", "/hazards/{id}", "/hazards/{id}/history", "/hazards/{id}/reports",
-                 "/reports/{id}/approve", "/reports/{id}/unapprove"):
+                 "/reports/{id}/approve", "/reports/{id}/unapprove", "/search"):
         assert path in doc["paths"]
     schema = doc["components"]["schemas"]["HazardProperties"]
     assert "organisation_id" not in schema["properties"] and schema.get("additionalProperties") is False
