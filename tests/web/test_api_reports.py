@@ -106,3 +106,36 @@ def test_workflow_steps_out_of_order_are_conflicts(env):
     assert env.call("POST", f"/api/v1/reports/{rid}/unapprove", "approver", json={"comment": ""}).status_code == 422
     back = _ok(env.call("POST", f"/api/v1/reports/{rid}/unapprove", "approver", json={"comment": "Duplicate report"}))
     assert back["workflow_state"] == "submitted" and back["decision_comment"] == "Duplicate report"
+
+
+def test_a_rejected_report_is_corrected_and_resubmitted(env):
+    hid = _approved_hazard(env)
+    wrong = {"report_type": "ts", "date_of_information": "2024-06-10", "activity": {"method": "manual"},
+             "products": [{"product_type": "reduced", "traverse": {"benchmark": BENCHMARK, "legs": rectangle_legs(0, 40, 50)}}]}
+    created = env.call("POST", f"/api/v1/hazards/{hid}/reports", "sdg_surveyor", json=wrong)
+    rid = created.get_json()["id"]
+    _ok(env.call("POST", f"/api/v1/reports/{rid}/submit", "sdg_leader"))
+    rejected = env.call("POST", f"/api/v1/reports/{rid}/reject", "approver", json={"comment": "Reduced strip is 70 m wide"})
+    etag = rejected.headers["ETag"]
+    corrected = {**wrong, "products": [{"product_type": "reduced",
+                                        "traverse": {"benchmark": BENCHMARK, "legs": rectangle_legs(0, 70, 50)}}]}
+    assert env.call("PUT", f"/api/v1/reports/{rid}", "sdg_surveyor", json=corrected).status_code == 428
+    assert env.call("PUT", f"/api/v1/reports/{rid}", "dhc_surveyor", json=corrected,
+                    headers={"If-Match": etag}).status_code == 404
+    assert env.call("PUT", f"/api/v1/reports/{rid}", "approver", json=corrected,
+                    headers={"If-Match": etag}).status_code == 403
+    before = env.count("release_products")
+    fixed = env.call("PUT", f"/api/v1/reports/{rid}", "sdg_surveyor", json=corrected, headers={"If-Match": etag})
+    body = _ok(fixed)
+    assert body["workflow_state"] == "draft"
+    assert [round(p["area_m2"], -2) for p in body["products"]] == [3500]
+    assert env.count("release_products") == before
+    stale = env.call("PUT", f"/api/v1/reports/{rid}", "sdg_surveyor", json=corrected, headers={"If-Match": etag})
+    assert stale.status_code == 412
+    _ok(env.call("POST", f"/api/v1/reports/{rid}/submit", "sdg_leader"))
+    _ok(env.call("POST", f"/api/v1/reports/{rid}/approve", "approver"))
+    approved_etag = env.call("GET", f"/api/v1/reports/{rid}", "sdg_surveyor").headers["ETag"]
+    assert env.call("PUT", f"/api/v1/reports/{rid}", "sdg_surveyor", json=corrected,
+                    headers={"If-Match": approved_etag}).status_code == 403
+    hazard = _ok(env.call("GET", f"/api/v1/hazards/{hid}", "sdg_surveyor"))["properties"]
+    assert hazard["remaining_area_m2"] == pytest.approx(1500, rel=0.003)

@@ -8,7 +8,7 @@ from ..extensions import store
 from ..services import reports as rp
 from ..services.inputs import Decision, ReportCreate
 from . import bp
-from .parsing import body_as, only_params
+from .parsing import body_as, if_match, only_params
 
 
 def _report_response(session, report, status: int = 200):
@@ -28,6 +28,20 @@ def create_report(hazard_id: int):
     with store().transaction(actor.id, actor.label) as session:
         report = rp.create_report(session, actor, store().settings, hazard_id, body)
         return _report_response(session, report, 201)
+
+
+@bp.put("/reports/<int:report_id>")
+@login_required
+def replace_report(report_id: int):
+    """Correct a draft or rejected report: the body replaces its whole content (If-Match required)."""
+    actor = current_actor()
+    body = body_as(ReportCreate)
+    with store().reader() as session:
+        rp.get_report(session, actor, report_id)  # 404 before 428 for what the actor cannot see
+    expected = if_match("report", report_id)
+    with store().transaction(actor.id, actor.label, "report corrected") as session:
+        report = rp.replace_report(session, actor, store().settings, report_id, expected, body)
+        return _report_response(session, report)
 
 
 @bp.get("/reports/<int:report_id>")

@@ -22,7 +22,7 @@ import shapely
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ..store import land_release
 from ..store.models import Activity, EOItem, Hazard, ReleaseProduct, Report
 from . import permissions as perm
@@ -81,11 +81,55 @@ def create_report(session: Session, actor: perm.Actor, settings, hazard_id: int,
     """A draft report of the actor's organisation on an approved hazard."""
     hazard = get_hazard(session, actor, hazard_id)
     perm.require_role(actor, *perm.ORG_EDITORS, action="write activity reports")
+    _check_hazard_open_for_reports(hazard)
+    report = Report(hazard_id=hazard.id, report_type=body.report_type, workflow_state="draft",
+                    date_of_information=body.date_of_information, organisation_id=actor.organisation_id,
+                    created_by_id=actor.id, details={})
+    session.add(report)
+    _write_content(session, actor, settings, hazard, report, body)
+    return report
+
+
+def replace_report(session: Session, actor: perm.Actor, settings, report_id: int, expected_version: int,
+                   body: ReportCreate) -> Report:
+    """Replace the whole content of a draft (or rejected) report of one's own organisation — how a
+    report sent back by the approver is corrected. A rejected report becomes a draft again."""
+    report = get_report(session, actor, report_id, for_update=True)
+    if not perm.can_edit_record(actor, report.organisation_id, report.workflow_state):
+        perm.require_edit_record(actor, report.organisation_id, report.workflow_state, "report")
+        raise perm.Forbidden("approvers decide on reports; the organisation that wrote one corrects it")
+    if report.version != expected_version:
+        raise PreconditionFailed(
+            f"report {report_id} was changed by someone else (now version {report.version}, you edited "
+            f"version {expected_version}); reload it and apply your change again",
+            details={"current_version": report.version})
+    hazard = get_hazard(session, actor, report.hazard_id)
+    _check_hazard_open_for_reports(hazard)
+    old_activity = report.activity_id
+    session.execute(text("DELETE FROM release_products WHERE report_id = :r"), {"r": report.id})
+    session.execute(text("DELETE FROM eo_items WHERE report_id = :r"), {"r": report.id})
+    report.activity = None
+    report.report_type = body.report_type
+    report.date_of_information = body.date_of_information
+    report.workflow_state = "draft"
+    session.flush()
+    if old_activity is not None:
+        session.execute(text("DELETE FROM activities WHERE id = :a"), {"a": old_activity})
+    _write_content(session, actor, settings, hazard, report, body)
+    return report
+
+
+def _check_hazard_open_for_reports(hazard: Hazard) -> None:
     if hazard.record_state != "approved":
-        raise Conflict(f"hazard {hazard_id} is {hazard.record_state}; reports go on approved hazards")
+        raise Conflict(f"hazard {hazard.id} is {hazard.record_state}; reports go on approved hazards")
     if hazard.status in ("closed", "handed_over"):
-        raise Conflict(f"hazard {hazard_id} is {hazard.status.replace('_', ' ')}; residual contamination "
+        raise Conflict(f"hazard {hazard.id} is {hazard.status.replace('_', ' ')}; residual contamination "
                        "opens a new hazard linked to it")
+
+
+def _write_content(session: Session, actor: perm.Actor, settings, hazard: Hazard, report: Report,
+                   body: ReportCreate) -> None:
+    """Check and write what a report carries: activity, release products, EO finds, details."""
     parent = _hazard_shape(hazard)
     quality = quality_settings(settings)
     geoms, findings = [], []
@@ -98,14 +142,14 @@ def create_report(session: Session, actor: perm.Actor, settings, hazard_id: int,
                                    details={"findings": rec.findings})
         findings.extend(rec.findings)
         geoms.append(rec.polygon)
-    _check_products(session, settings, hazard, geoms)
+    _check_products(session, settings, hazard, geoms, report_id=report.id)
 
     activity = None
     if body.report_type in ACTIVITY_FOR_REPORT:
         a = body.activity
         activity = Activity(
             hazard_id=hazard.id, activity_type=ACTIVITY_FOR_REPORT[body.report_type],
-            status=a.status if a else "completed", organisation_id=actor.organisation_id,
+            status=a.status if a else "completed", organisation_id=report.organisation_id,
             team=a.team if a else None, asset=a.asset if a else None,
             method=a.method if a else "nts", clearance_depth_cm=a.clearance_depth_cm if a else None,
             start_date=a.start_date if a else body.date_of_information, end_date=a.end_date if a else None)
@@ -117,17 +161,15 @@ def create_report(session: Session, actor: perm.Actor, settings, hazard_id: int,
         details["residual_risk"] = body.residual_risk
     if findings:
         details["findings"] = findings
-    report = Report(hazard_id=hazard.id, activity=activity, report_type=body.report_type,
-                    workflow_state="draft", date_of_information=body.date_of_information,
-                    organisation_id=actor.organisation_id, evidence=body.evidence,
-                    confirms_cha=body.confirms_cha, details=details, created_by_id=actor.id)
-    session.add(report)
+    report.activity = activity
+    report.evidence = body.evidence
+    report.confirms_cha = body.confirms_cha
+    report.details = details
     session.flush()
     for p, g in zip(body.products, geoms):
-        depth = p.clearance_depth_cm
         session.add(ReleaseProduct(hazard_id=hazard.id, report_id=report.id,
                                    activity_id=activity.id if activity else None, product_type=p.product_type,
-                                   geom=ewkt(g), criteria=p.criteria, clearance_depth_cm=depth,
+                                   geom=ewkt(g), criteria=p.criteria, clearance_depth_cm=p.clearance_depth_cm,
                                    date_released=body.date_of_information, applied=False))
     for i, f in enumerate(body.eo_items):
         if f.position:
@@ -147,7 +189,6 @@ def create_report(session: Session, actor: perm.Actor, settings, hazard_id: int,
                            geom=f"SRID=4326;POINT({lon!r} {lat!r})"))
     session.flush()
     session.refresh(report)
-    return report
 
 
 def get_report(session: Session, actor: perm.Actor, report_id: int, for_update: bool = False) -> Report:
