@@ -516,3 +516,45 @@ def test_bulk_changes_keep_the_overviews_equal_to_a_rebuild(demo):
     maintained = _snapshot(demo)
     tile_overviews.rebuild(demo)
     assert _snapshot(demo) == maintained
+
+
+def test_concurrent_writers_wait_for_each_other_and_both_count(fresh_db):
+    """Low-zoom cells are shared: a second writer waits for the first to commit (one advisory lock,
+    so never a deadlock), then both changes are in the overviews."""
+    from sqlalchemy.exc import OperationalError
+
+    from webapp.demo.generator import generate
+    from webapp.demo.loader import load
+
+    db.upgrade(fresh_db)
+    engine = create_engine(fresh_db)
+    try:
+        with engine.begin() as conn:
+            load(Session(bind=conn), generate(30), audit=False, settings=SETTINGS)
+            a, b = conn.execute(text("SELECT id FROM hazards WHERE deleted_at IS NULL ORDER BY id LIMIT 2")).scalars()
+        first, second = engine.connect(), engine.connect()
+        try:
+            first.begin()
+            first.execute(text("UPDATE hazards SET status = 'suspended' WHERE id = :a"), {"a": a})
+            second.begin()
+            second.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            with pytest.raises(OperationalError, match="lock timeout"):
+                second.execute(text("UPDATE hazards SET status = 'suspended' WHERE id = :b"), {"b": b})
+            second.rollback()
+            first.commit()
+            second.begin()
+            second.execute(text("SET LOCAL lock_timeout = '5s'"))
+            second.execute(text("UPDATE hazards SET status = 'suspended' WHERE id = :b"), {"b": b})
+            second.commit()
+        finally:
+            first.close()
+            second.close()
+        with Session(bind=engine) as session:
+            maintained = _snapshot(session)
+            assert sum(n for key, (n, *_) in maintained["hazards"].items() if key[0] == 0 and key[5] == "suspended") \
+                == session.execute(text("SELECT count(*) FROM hazards WHERE status = 'suspended' "
+                                        "AND deleted_at IS NULL")).scalar_one()
+            tile_overviews.rebuild(session)
+            assert _snapshot(session) == maintained
+    finally:
+        engine.dispose()
