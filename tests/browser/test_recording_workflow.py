@@ -55,11 +55,12 @@ def unexpected_errors(page) -> list[str]:
 
 
 def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
+    # generous waits: on a busy 2-core machine the threaded test server can lag behind the browser
+    page.goto(base + "/login", wait_until="domcontentloaded", timeout=45_000)
+    page.fill("input[name=email]", email, timeout=45_000)
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/overview$"))
+    page.wait_for_url(re.compile(r".*/overview$"), timeout=45_000)
 
 
 @pytest.fixture
