@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": servers.versions(),
         "cluster_settings": SETTINGS,
         "settings": {"requests_c1": cfg.requests_c1, "requests_c8": cfg.requests_c8, "cap_s": cfg.cap_s,
-                     "warm_requests": cfg.warm_requests, "quiet_wait_s": cfg.quiet_wait_s,
+                     "first_cap_s": cfg.first_cap_s, "quiet_wait_s": cfg.quiet_wait_s,
                      "quiet_budget_s": cfg.quiet_budget_s,
                      "workers": servers.WORKERS},
         "sizes": [],

@@ -39,8 +39,9 @@ def figure_rows(size: dict) -> list[list[str]]:
         def mark(r):
             return "*" if r.get("capped") else ""
         other = max((r.get("other_cores") or 0.0) for r in (c1, c8))
-        rows.append([f"{n:,}", what, source, _f(c1.get("p50_ms")), _f(c1.get("p95_ms")),
-                     _f(c1.get("rps")) + mark(c1), _f(c8.get("p50_ms")), _f(c8.get("p95_ms")),
+        first = result.get("first", {})
+        rows.append([f"{n:,}", what, source, _f(first.get("p50_ms")), _f(first.get("p95_ms")),
+                     _f(c1.get("p50_ms")), _f(c1.get("p95_ms")), _f(c1.get("rps")) + mark(c1), _f(c8.get("p50_ms")), _f(c8.get("p95_ms")),
                      _f(c8.get("rps")) + mark(c8), _kb(sizes.get("p95")), _kb(sizes.get("max")),
                      f"{other:.2f}" + ("!" if other > QUIET_CORES else "")])
 
@@ -54,14 +55,14 @@ def figure_rows(size: dict) -> list[list[str]]:
         add("public check", "safeground", size["check"])
     for path, page in size.get("pages", {}).items():
         if page["status"] == 200:
-            rows.append([f"{n:,}", f"page {path}", "safeground", _f(page.get("p50_ms")),
+            rows.append([f"{n:,}", f"page {path}", "safeground", "", "", _f(page.get("p50_ms")),
                          _f(page.get("p95_ms")), "", "", "", "", _kb(page["bytes"]), _kb(page["bytes"]), ""])
         else:
-            rows.append([f"{n:,}", f"page {path}", f"absent ({page['status']})"] + [""] * 9)
+            rows.append([f"{n:,}", f"page {path}", f"absent ({page['status']})"] + [""] * 11)
     return rows
 
 
-FIGURE_HEADER = ["N", "endpoint", "source", "c1 p50 ms", "c1 p95 ms", "c1 req/s", "c8 p50 ms",
+FIGURE_HEADER = ["N", "endpoint", "source", "1st p50 ms", "1st p95 ms", "c1 p50 ms", "c1 p95 ms", "c1 req/s", "c8 p50 ms",
                  "c8 p95 ms", "c8 req/s", "size p95 KB", "size max KB", "other CPU"]
 
 
@@ -162,7 +163,9 @@ TARGET_HEADER = ["N", "target", "measured", "verdict"]
 def print_all(results: dict, say=print) -> str:
     sizes = results["sizes"]
     rows = [r for s in sizes for r in figure_rows(s)]
-    text = ["", "Figures (c1/c8 = 1 or 8 concurrent clients; * = stopped by the time cap; sizes from one "
+    text = ["", "Figures (c1/c8 = 1 or 8 concurrent clients; 1st = the first request of each listed item in the "
+                "c1 run, i.e. SafeGround building it rather than serving it from its cache; * = stopped by the time "
+                "cap; sizes from one "
                 "pass over the listed items (the c1 run); other CPU = cores used meanwhile by work outside the benchmark, "
                 f"! above {QUIET_CORES})", table(FIGURE_HEADER, rows), ""]
     load_rows = []

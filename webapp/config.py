@@ -98,6 +98,8 @@ class Settings:
     """The "am I near a hazard?" check answers *near* within this distance of a warning zone."""
     public_tile_max_age_s: int = 300
     """How long browsers and caches may reuse a public tile before revalidating it (ETag)."""
+    tile_cache_mb: int = 64
+    """Memory per server process for tiles already built at the current map version (0: none)."""
     hotline: str = "+380 800 000 000"
     area_of_operations: tuple[float, float, float, float] | None = (22.0, 44.0, 40.3, 52.5)
     """min lon, min lat, max lon, max lat of the programme (default: Ukraine). Points outside are
@@ -139,6 +141,7 @@ class Settings:
             public_approximate_radius_m=_float("PUBLIC_APPROXIMATE_RADIUS_M", 1000.0, 1000.0),
             public_near_distance_m=_float("PUBLIC_NEAR_DISTANCE_M", 500.0, 1.0),
             public_tile_max_age_s=_int("PUBLIC_TILE_MAX_AGE_S", 300, 0, 31_536_000),
+            tile_cache_mb=_int("TILE_CACHE_MB", 64, 0, 65_536),
             hotline=_env("HOTLINE", "+380 800 000 000"),
             area_of_operations=_bbox("AREA_OF_OPERATIONS", (22.0, 44.0, 40.3, 52.5)),
             basemap_url=_env("BASEMAP_URL", "") or "",

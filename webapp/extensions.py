@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -23,9 +23,11 @@ class Store:
         self.settings = settings
         self._engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
+        self._read_factory: sessionmaker[Session] | None = None
 
     def init_app(self, app: Flask) -> None:
         app.extensions["safeground_store"] = self
+        app.teardown_appcontext(_close_request_reader)
 
     @property
     def url(self) -> str:
@@ -54,6 +56,24 @@ class Store:
         """A session for reading; close it (use ``with``)."""
         return self.sessions()
 
+    @property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """Sessions on the same pool in autocommit: each statement is its own snapshot, exactly as
+        in a READ COMMITTED transaction, without the BEGIN and ROLLBACK round trips around it."""
+        if self._read_factory is None:
+            self._read_factory = db.make_session_factory(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        return self._read_factory
+
+    def request_reader(self) -> Session:
+        """The one read-only session of the current request (identity, map versions, tiles, lists):
+        one pooled connection per request instead of one per step. Closed when the request ends;
+        never write through it."""
+        session = g.get("_sg_reader")
+        if session is None:
+            session = g._sg_reader = self.read_sessions()
+        return session
+
     @contextmanager
     def transaction(self, actor_id: int | None = None, actor_label: str | None = None,
                     reason: str | None = None) -> Iterator[Session]:
@@ -65,6 +85,13 @@ class Store:
             self._engine.dispose()
             self._engine = None
             self._factory = None
+            self._read_factory = None
+
+
+def _close_request_reader(_exc: BaseException | None = None) -> None:
+    session = g.pop("_sg_reader", None)
+    if session is not None:
+        session.close()
 
 
 def store(app: Flask | None = None) -> Store:

@@ -51,6 +51,13 @@ class Account:
                    organisation=user.organisation.short_name, organisation_name=user.organisation.name,
                    actor=Actor.from_user(user), session_id=session_id, via_token=via_token)
 
+    @classmethod
+    def from_identity(cls, identity: auth_service.Identity, *, session_id: str | None = None,
+                      via_token: bool = False) -> "Account":
+        return cls(user_id=identity.user_id, email=identity.email, name=identity.name, role=identity.role,
+                   organisation=identity.organisation, organisation_name=identity.organisation_name,
+                   actor=identity.actor(), session_id=session_id, via_token=via_token)
+
 
 class Visitor(flask_login.AnonymousUserMixin):
     """Nobody signed in."""
@@ -70,14 +77,20 @@ def bearer_token() -> str | None:
 
 
 def token_account() -> Account | None:
-    """The account of a valid bearer token on this request, else None (cached per request)."""
+    """The account of a valid bearer token on this request, else None (cached per request).
+
+    One read on the request's connection; the write of ``last_used_at`` happens at most once a
+    minute per token, in a transaction of its own."""
     if "sg_token_account" not in g:
         raw = bearer_token()
         account = None
         if raw:
-            with store().transaction(actor_label="api token") as db_session:
-                user = auth_service.authenticate_token(db_session, raw)
-                account = Account.from_user(user, via_token=True) if user is not None else None
+            identity = auth_service.authenticate_token(store().request_reader(), raw)
+            if identity is not None:
+                if identity.touch:
+                    with store().transaction(actor_label="api token") as db_session:
+                        auth_service.touch_token(db_session, identity)
+                account = Account.from_identity(identity, via_token=True)
         g.sg_token_account = account
     return g.sg_token_account
 
@@ -93,9 +106,13 @@ def _load_session_account(session_id: str) -> Account | None:
     if bearer_token() is not None:
         return None  # a token request is judged by its token alone, never by a cookie it also carries
     idle, max_age = session_lifetimes()
-    with store().transaction(actor_label="session") as db_session:
-        user = auth_service.load_session(db_session, session_id, idle=idle, max_age=max_age)
-        account = Account.from_user(user, session_id=session_id) if user is not None else None
+    identity = auth_service.load_session(store().request_reader(), session_id, idle=idle, max_age=max_age)
+    account = None
+    if identity is not None:
+        if identity.touch:
+            with store().transaction(actor_label="session") as db_session:
+                auth_service.touch_session(db_session, identity)
+        account = Account.from_identity(identity, session_id=session_id)
     if account is None:
         for key in _LOGIN_KEYS:  # ended, expired or revoked: forget it
             session.pop(key, None)

@@ -67,6 +67,15 @@ def authenticate_request():
 
 
 SHARED_CACHE_PREFIXES = ("/tiles/public/", "/api/v1/public/")
+UNTHROTTLED_PREFIXES = ("/tiles/", "/api/v1/public/", "/static/")
+"""Read-only paths that carry no rate limit: the limiter skips them without looking for limits
+(it would otherwise search on every tile request). A limit declared on a view under one of these
+paths would be ignored."""
+
+
+@limiter.request_filter
+def _unthrottled() -> bool:
+    return request.path.startswith(UNTHROTTLED_PREFIXES)
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -18,7 +18,8 @@ from ..auth import current_actor, login_required
 from ..errors import UserError
 from ..extensions import store
 from ..store import tiles
-from ..store.public_zones import PUBLIC_LAYER, layer_version, nearest_zone
+from ..store.public_zones import PUBLIC_LAYER, STAFF_LAYER, layer_stamp, nearest_zone
+from ..version_cache import cached
 from . import params
 from .messages import compass_point, say
 
@@ -54,8 +55,7 @@ def check():
     lang = params.language(args, request.accept_languages)
     settings = _settings()
     near_m = settings.public_near_distance_m
-    with store().reader() as session:
-        nearest = nearest_zone(session, lon, lat, near_m)
+    nearest = nearest_zone(store().request_reader(), lon, lat, near_m)
 
     hotline = settings.hotline
     if nearest is None:
@@ -109,6 +109,9 @@ def _labels(lang: str, status: str, direction: str | None, props: dict | None) -
 
 
 # -- tiles --------------------------------------------------------------------------------------------
+# Both tile routes name the data's state by the layer's version stamp before any tile work: a client
+# holding the current tile gets a 304 and a repeated tile comes from the process's cache, neither
+# running the tile query (see webapp/version_cache.py).
 def _tile_response(data: bytes, etag: str, cache_control: str):
     response = make_response(data)
     response.headers["Content-Type"] = tiles.MVT_MEDIA_TYPE
@@ -131,13 +134,14 @@ def public_tile(z: str, x: str, y: str):
     tiles.check_address(z_, x_, y_)
     params.reject_unknown(request.args, ())
     cache_control = f"public, max-age={_settings().public_tile_max_age_s}"
-    with store().reader() as session:
-        version = layer_version(session, PUBLIC_LAYER)
-        etag = f"public-{TILE_FORMAT}-{version}-{z_}-{x_}-{y_}"
-        if request.if_none_match.contains_weak(etag):
-            return _not_modified(etag, cache_control)
-        data = tiles.public_tile(session, z_, x_, y_)
-    response = _tile_response(data, etag, cache_control)
+    session = store().request_reader()
+    stamp = layer_stamp(session, PUBLIC_LAYER)
+    etag = f"public-{TILE_FORMAT}-{stamp[0]}.{stamp[1]}-{z_}-{x_}-{y_}"
+    if request.if_none_match.contains_weak(etag):
+        response = _not_modified(etag, cache_control)
+    else:
+        data = cached((PUBLIC_LAYER, stamp, z_, x_, y_), lambda: tiles.public_tile(session, z_, x_, y_))
+        response = _tile_response(data, etag, cache_control)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -145,8 +149,9 @@ def public_tile(z: str, x: str, y: str):
 @bp.get("/tiles/staff/<layer>/<z>/<x>/<y>.pbf")
 @login_required
 def staff_tile(layer: str, z: str, x: str, y: str):
-    """A staff layer, showing only what the signed-in person may see. The ETag hashes who asks, the
-    filters and the tile itself, so a 304 saves the transfer (not the query)."""
+    """A staff layer, showing only what the signed-in person may see. The ETag and the cache key name
+    what the tile is drawn from: the visibility scope of who asks, the layer, the filters, the
+    address and the staff data version."""
     z_, x_, y_ = params.tile_address(z, x, y)
     if layer not in tiles.STAFF_LAYERS:
         raise tiles.TileRequestError(f"unknown layer '{layer[:40]}'; choose from "
@@ -154,16 +159,18 @@ def staff_tile(layer: str, z: str, x: str, y: str):
     tiles.check_address(z_, x_, y_)
     filters = params.tile_filters(request.args)
     actor = current_actor()
-    with store().reader() as session:
-        data = tiles.staff_tile(session, actor, layer, z_, x_, y_, filters)
-    who = f"{actor.id}:{actor.role}:{actor.organisation_id}:{','.join(map(str, actor.admin_area_ids))}"
-    digest = hashlib.sha256("\n".join([TILE_FORMAT, who, layer, f"{z_}/{x_}/{y_}", filters.key()])
-                            .encode() + b"\n" + data).hexdigest()[:40]
+    session = store().request_reader()
+    stamp = layer_stamp(session, STAFF_LAYER)
+    scope, what = actor.scope_key(), filters.key()
+    etag = hashlib.sha256("\n".join([TILE_FORMAT, scope, layer, f"{z_}/{x_}/{y_}", what,
+                                      f"{stamp[0]}.{stamp[1]}"]).encode()).hexdigest()[:40]
     cache_control = "private, no-cache"
-    if request.if_none_match.contains_weak(digest):
-        response = _not_modified(digest, cache_control)
+    if request.if_none_match.contains_weak(etag):
+        response = _not_modified(etag, cache_control)
     else:
-        response = _tile_response(data, digest, cache_control)
+        data = cached((STAFF_LAYER, stamp, scope, layer, z_, x_, y_, what),
+                      lambda: tiles.staff_tile(session, actor, layer, z_, x_, y_, filters))
+        response = _tile_response(data, etag, cache_control)
     response.headers["Vary"] = "Cookie, Authorization"
     return response
 

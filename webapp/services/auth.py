@@ -18,11 +18,12 @@ import functools
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
 from ..store.models import ApiToken, User, UserSession
+from .permissions import Actor
 from .passwords import hash_password, needs_rehash, verify_password
 from .users import token_digest
 
@@ -56,6 +57,56 @@ def _require_user(session: Session, email: str) -> User:
     if user is None:
         raise NotFound(f"no user with the e-mail {email}")
     return user
+
+
+# -- who is asking: one read per request ----------------------------------------------------------
+@dataclass(frozen=True)
+class Identity:
+    """The user behind a session or token, as requests need it: no ORM object, no hash."""
+
+    user_id: int
+    email: str
+    name: str
+    role: str
+    organisation_id: int
+    organisation: str
+    organisation_name: str
+    admin_area_ids: tuple[int, ...]
+    credential_id: int
+    """The ``user_sessions`` or ``api_tokens`` row."""
+    touch: bool = False
+    """Its last-use time is older than :data:`TOUCH_EVERY` and should be written."""
+
+    @classmethod
+    def from_row(cls, row, *, touch: bool) -> "Identity":
+        return cls(user_id=row.user_id, email=row.email, name=row.name, role=row.role,
+                   organisation_id=row.organisation_id, organisation=row.organisation,
+                   organisation_name=row.organisation_name, admin_area_ids=tuple(row.admin_area_ids),
+                   credential_id=row.credential_id, touch=touch)
+
+    def actor(self) -> Actor:
+        return Actor(id=self.user_id, role=self.role, organisation_id=self.organisation_id,
+                     admin_area_ids=self.admin_area_ids, label=self.name)
+
+
+# The user, organisation and admin areas of a credential in one statement (an index lookup on the
+# hash and three primary-key probes): this runs on every authenticated request.
+_IDENTITY_COLUMNS = """
+    u.id AS user_id, u.email, u.name, u.role, u.organisation_id,
+    o.short_name AS organisation, o.name AS organisation_name,
+    ARRAY(SELECT ua.admin_area_id FROM user_admin_areas ua WHERE ua.user_id = u.id
+          ORDER BY ua.admin_area_id) AS admin_area_ids"""
+
+_TOKEN_IDENTITY = text(f"""
+    SELECT {_IDENTITY_COLUMNS}, t.id AS credential_id, t.last_used_at AS last_use
+      FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.organisation_id
+     WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND u.active""")
+
+_SESSION_IDENTITY = text(f"""
+    SELECT {_IDENTITY_COLUMNS}, s.id AS credential_id, s.last_seen_at AS last_use
+      FROM user_sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
+     WHERE s.token_hash = :hash AND s.revoked_at IS NULL AND u.active
+       AND :now - s.created_at < :max_age AND :now - s.last_seen_at < :idle""")
 
 
 # -- signing in --------------------------------------------------------------------------------------
@@ -130,26 +181,27 @@ def start_session(session: Session, user: User, *, user_agent: str | None = None
 
 
 def load_session(session: Session, raw: str, *, idle: dt.timedelta, max_age: dt.timedelta,
-                 now: dt.datetime | None = None) -> User | None:
-    """The user of a live session (not revoked, not idle for longer than ``idle``, younger than
-    ``max_age``, user active), with organisation and admin areas loaded; else None."""
+                 now: dt.datetime | None = None) -> Identity | None:
+    """Who a live browser session belongs to (not revoked, not idle for longer than ``idle``, younger
+    than ``max_age``, user active), in one read; else None. ``touch`` says that ``last_seen_at``
+    is due to be written (:func:`touch_session`)."""
     if not raw or len(raw) > MAX_SECRET_LENGTH:
         return None
     now = now or utcnow()
-    row = session.execute(
-        select(UserSession, User).join(User, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == token_digest(raw))
-        .options(joinedload(User.organisation), selectinload(User.admin_areas))
-    ).first()
+    row = session.execute(_SESSION_IDENTITY, {"hash": token_digest(raw), "now": now, "idle": idle,
+                                              "max_age": max_age}).first()
     if row is None:
         return None
-    record, user = row
-    if (record.revoked_at is not None or not user.active or now - record.created_at >= max_age
-            or now - record.last_seen_at >= idle):
-        return None
-    if now - record.last_seen_at >= TOUCH_EVERY:
-        record.last_seen_at = now
-    return user
+    return Identity.from_row(row, touch=now - row.last_use >= TOUCH_EVERY)
+
+
+def touch_session(session: Session, identity: "Identity", *, now: dt.datetime | None = None) -> None:
+    """Record that the session was used (at most once per :data:`TOUCH_EVERY`; in a write transaction)."""
+    now = now or utcnow()
+    session.execute(
+        update(UserSession).where(UserSession.id == identity.credential_id,
+                                  UserSession.last_seen_at <= now - TOUCH_EVERY)
+        .values(last_seen_at=now).execution_options(synchronize_session=False))
 
 
 def end_session(session: Session, raw: str, *, now: dt.datetime | None = None) -> bool:
@@ -188,26 +240,26 @@ def set_active(session: Session, email: str, active: bool, *, now: dt.datetime |
 
 
 # -- API tokens --------------------------------------------------------------------------------------
-def authenticate_token(session: Session, raw: str, *, now: dt.datetime | None = None) -> User | None:
-    """The active user a bearer token belongs to, with organisation and admin areas loaded; None for
-    an unknown or revoked token or an inactive user."""
+def authenticate_token(session: Session, raw: str, *, now: dt.datetime | None = None) -> Identity | None:
+    """Who a bearer token belongs to (token not revoked, user active), in one read; None for an
+    unknown or revoked token or an inactive user. ``touch`` says that ``last_used_at`` is due to
+    be written (:func:`touch_token`)."""
     if not raw or len(raw) > MAX_SECRET_LENGTH:
         return None
     now = now or utcnow()
-    row = session.execute(
-        select(ApiToken, User).join(User, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None), User.active.is_(True))
-        .options(joinedload(User.organisation), selectinload(User.admin_areas))
-    ).first()
+    row = session.execute(_TOKEN_IDENTITY, {"hash": token_digest(raw)}).first()
     if row is None:
         return None
-    token, user = row
-    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        session.execute(
-            update(ApiToken).where(ApiToken.id == token.id,
-                                   ApiToken.last_used_at.is_(None) | (ApiToken.last_used_at <= now - TOUCH_EVERY))
-            .values(last_used_at=now).execution_options(synchronize_session=False))
-    return user
+    return Identity.from_row(row, touch=row.last_use is None or now - row.last_use >= TOUCH_EVERY)
+
+
+def touch_token(session: Session, identity: "Identity", *, now: dt.datetime | None = None) -> None:
+    """Record that the token was used (at most once per :data:`TOUCH_EVERY`; in a write transaction)."""
+    now = now or utcnow()
+    session.execute(
+        update(ApiToken).where(ApiToken.id == identity.credential_id,
+                               ApiToken.last_used_at.is_(None) | (ApiToken.last_used_at <= now - TOUCH_EVERY))
+        .values(last_used_at=now).execution_options(synchronize_session=False))
 
 
 def _revoke_tokens_of(session: Session, user_id: int, now: dt.datetime, label: str | None = None) -> int:

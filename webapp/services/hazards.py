@@ -7,6 +7,7 @@ the acting :class:`~webapp.services.permissions.Actor`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import shapely
@@ -176,7 +177,7 @@ FEATURE_SQL = """
         'admin_area', CASE WHEN a.id IS NULL THEN NULL ELSE json_build_object('id', a.id, 'code', a.code, 'name', a.name) END,
         'area_m2', round(h.original_area_m2::numeric, 1),
         'remaining_area_m2', round(h.remaining_area_m2::numeric, 1),
-        'perimeter_m', round(ST_Perimeter(h.perimeter::geography)::numeric, 2),
+        'perimeter_m', round(h.perimeter_m::numeric, 2),
         'remaining', ST_AsGeoJSON(h.remaining, 7)::json,
         'last_applied_date', h.last_applied_date, 'approved_at', h.approved_at,
         'deleted', h.deleted_at IS NOT NULL, 'version', h.version,
@@ -209,8 +210,10 @@ class HazardFilter:
     offset: int = 0
 
 
-def list_hazards(session: Session, actor: perm.Actor, flt: HazardFilter) -> dict:
-    """A GeoJSON FeatureCollection page built by PostGIS, with only what the actor may see."""
+def list_hazards_json(session: Session, actor: perm.Actor, flt: HazardFilter) -> tuple[str, int, bool]:
+    """A page of hazards as GeoJSON features, with only what the actor may see: the JSON text of the
+    feature array exactly as PostGIS wrote it (never parsed and written again), how many features
+    it holds and whether more follow."""
     vis, params = perm.visibility_sql(actor, alias="h")
     conds = [vis]
     if flt.bbox:
@@ -223,16 +226,25 @@ def list_hazards(session: Session, actor: perm.Actor, flt: HazardFilter) -> dict
     if flt.organisation_id is not None:
         conds.append("h.organisation_id = :org_filter")
         params["org_filter"] = flt.organisation_id
-    params.update(limit=flt.limit + 1, offset=flt.offset)
+    params.update(limit=flt.limit, offset=flt.offset)
+    # the page's ids first (one row past it says whether more follow), then the features of the page
     sql = f"""
-        SELECT coalesce(json_agg(f.feature ORDER BY f.id), '[]'::json) FROM (
-            {FEATURE_SQL}
-             WHERE {' AND '.join(conds)}
-             ORDER BY h.id LIMIT :limit OFFSET :offset) AS f(id, feature)"""
-    features = session.execute(text(sql), params).scalar_one()
-    more = len(features) > flt.limit
-    return {"type": "FeatureCollection", "features": features[:flt.limit],
-            "numberReturned": min(len(features), flt.limit), "more": more}
+        WITH page AS (SELECT h.id, row_number() OVER (ORDER BY h.id) AS n
+                        FROM (SELECT h.id FROM hazards h WHERE {' AND '.join(conds)}
+                               ORDER BY h.id LIMIT :limit + 1 OFFSET :offset) h)
+        SELECT (SELECT coalesce(json_agg(f.feature ORDER BY f.id), '[]'::json)::text
+                  FROM ({FEATURE_SQL} WHERE h.id IN (SELECT id FROM page WHERE n <= :limit)) AS f(id, feature)),
+               (SELECT count(*) FROM page WHERE n <= :limit),
+               (SELECT count(*) > :limit FROM page)"""
+    features, returned, more = session.execute(text(sql), params).one()
+    return features, int(returned), bool(more)
+
+
+def list_hazards(session: Session, actor: perm.Actor, flt: HazardFilter) -> dict:
+    """:func:`list_hazards_json` as a FeatureCollection dict."""
+    features, returned, more = list_hazards_json(session, actor, flt)
+    return {"type": "FeatureCollection", "features": json.loads(features), "numberReturned": returned,
+            "more": more}
 
 
 # -- changing -----------------------------------------------------------------------------------

@@ -62,6 +62,14 @@ class Actor:
     def has(self, *roles: str) -> bool:
         return self.role in roles
 
+    def scope_key(self) -> str:
+        """Everything of the actor that :func:`visibility_sql` and :func:`report_visible_sql` read,
+        as text: actors with the same key see exactly the same objects, so they may share cached
+        tiles and ETags. (The user id is not part of it: nothing visible depends on it.)"""
+        if self.anonymous or self.role is None:
+            return "nobody"
+        return f"{self.role}|{self.organisation_id}|{','.join(str(a) for a in sorted(self.admin_area_ids))}"
+
 
 ANONYMOUS = Actor(id=None, role=None, organisation_id=None, label="anonymous")
 

@@ -223,6 +223,9 @@ class Hazard(Timestamped, Versioned, Base):
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
     """A representative point; for ``community_centre`` precision the only location known."""
     original_area_m2: Mapped[float | None] = mapped_column(Double, geodesic_area("perimeter"))
+    perimeter_m: Mapped[float | None] = mapped_column(
+        Double, Computed("ST_Perimeter(perimeter::geography)", persisted=True))
+    """Geodesic length of the perimeter, stored like the areas (migration 0006)."""
     remaining = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
     remaining_area_m2: Mapped[float | None] = mapped_column(Double, geodesic_area("remaining"))
     last_applied_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -559,7 +562,9 @@ class _TileLarge:
 
     @declared_attr.directive
     def __table_args__(cls):
-        return (Index(f"ix_{cls.__tablename__}_bbox", "bbox", postgresql_using="gist"),)
+        # the zoom index finds the few features drawn at low zooms without reading every box
+        return (Index(f"ix_{cls.__tablename__}_bbox", "bbox", postgresql_using="gist"),
+                Index(f"ix_{cls.__tablename__}_detail_zoom", "detail_zoom"))
 
 
 class TileLargePublic(_TileLarge, Base):

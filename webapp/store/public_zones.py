@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 
 PUBLIC_LAYER = "public"
+STAFF_LAYER = "staff"
+"""The ``map_versions`` row of the staff layers, raised by triggers on their tables (migration 0006)."""
 
 ALLOWED_PROPERTIES = ("national_code", "classification", "status", "marking", "last_survey_date",
                       "organisation", "precision")
@@ -259,6 +261,15 @@ def nearest_zone(session: Session, lon: float, lat: float, near_m: float,
 def bump_version(session: Session, layer: str = PUBLIC_LAYER) -> int:
     """Increase a layer's version (creating it at 1) and return the new value."""
     return int(session.execute(BUMP_VERSION, {"layer": layer}).scalar_one())
+
+
+def layer_stamp(session: Session, layer: str = PUBLIC_LAYER) -> tuple[int, int]:
+    """The layer's version counter and when it was last raised (microseconds since the epoch):
+    together they name one state of the layer's data, even across a restore from backup."""
+    row = session.execute(text(
+        "SELECT version, (extract(epoch FROM updated_at) * 1000000)::bigint FROM map_versions "
+        "WHERE layer = :layer"), {"layer": layer}).first()
+    return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
 
 def layer_version(session: Session, layer: str = PUBLIC_LAYER) -> int:

@@ -222,7 +222,8 @@ class _Overview:
 
     large_source: str | None
     """Like ``_Layer.source``, but only the rows of a table of large features that are drawn as
-    themselves at zoom ``:z`` (None: the layer has no feature that large, e.g. points)."""
+    themselves at this zoom (``{zoom}``: a literal, so that the planner knows from the column's
+    statistics how few there are at low zooms); None: the layer has no feature that large."""
     cells_from: str | None = None
     """FROM clause of the cluster cells (alias ``c``), None when the layer has no clusters."""
     cells_where: str = "true"
@@ -243,11 +244,12 @@ class _Layer:
     overview: _Overview | None = None
     """Pre-built layers up to OVERVIEW_MAX_ZOOM, or None: always live."""
 
-    def overview_sql(self) -> str:
-        """The tile up to OVERVIEW_MAX_ZOOM from the overviews: the large features drawn as
-        themselves (the same pass as :meth:`sql`, over the large features only) and the cluster
-        points summed from the cells of this tile. Each point is the mean of its members' centres
-        (the cells hold sums), as the live aggregation places it; the result is the live tile."""
+    def overview_sql(self, z: int) -> str:
+        """The tile at zoom ``z`` (up to OVERVIEW_MAX_ZOOM) from the overviews: the large features
+        drawn as themselves (the same pass as :meth:`sql`, over the large features only) and the
+        cluster points summed from the cells of this tile. Each point is the mean of its members'
+        centres (the cells hold sums), as the live aggregation places it; the result is the live tile."""
+        assert 0 <= z <= OVERVIEW_MAX_ZOOM
         o, c = self.overview, self.clusters
         assert o is not None and (c is None) == (o.cells_from is None)
         parts: tuple[str, ...] = ()
@@ -272,7 +274,7 @@ class _Layer:
             return f"""
     WITH {TILE_CTE}
     SELECT {" || ".join(parts)}"""
-        return self.sql(source=o.large_source, extra_parts=parts)
+        return self.sql(source=o.large_source.replace("{zoom}", str(int(z))), extra_parts=parts)
 
     def sql(self, source: str | None = None, extra_parts: tuple[str, ...] | None = None) -> str:
         """One pass over the source: each row's Mercator size and centre come from its stored
@@ -350,13 +352,13 @@ _PUBLIC_LARGE_SOURCE = """
            to_char(z.last_survey_date, 'YYYY-MM-DD') AS last_survey_date,
            z.organisation, z.precision
       FROM tile_large_public l JOIN public_zones z ON z.hazard_id = l.id, tile t
-     WHERE l.bbox && t.search AND l.detail_zoom <= :z"""
+     WHERE l.bbox && t.search AND l.detail_zoom <= {zoom}"""
 
 _PUBLIC = _Layer(PUBLIC_LAYER, _PUBLIC_SOURCE, PUBLIC_PROPERTIES,
                  _Clusters(PUBLIC_CLUSTER_LAYER, ("classification",), (("count(*)::int", "count"),)),
                  _Overview(_PUBLIC_LARGE_SOURCE, "tile_cells_public c"))
 PUBLIC_TILE = text(_PUBLIC.sql())
-PUBLIC_OVERVIEW_TILE = text(_PUBLIC.overview_sql())
+PUBLIC_OVERVIEW_TILES = {z: text(_PUBLIC.overview_sql(z)) for z in range(OVERVIEW_MAX_ZOOM + 1)}
 
 
 def public_tile(session: Session, z: int, x: int, y: int, *, overviews: bool = True) -> bytes:
@@ -365,7 +367,7 @@ def public_tile(session: Session, z: int, x: int, y: int, *, overviews: bool = T
     :data:`OVERVIEW_MAX_ZOOM` it is read from the overviews (``overviews=False``: built live, the
     same tile)."""
     check_address(z, x, y)
-    statement = PUBLIC_OVERVIEW_TILE if overviews and z <= OVERVIEW_MAX_ZOOM else PUBLIC_TILE
+    statement = PUBLIC_OVERVIEW_TILES[z] if overviews and z <= OVERVIEW_MAX_ZOOM else PUBLIC_TILE
     return bytes(session.execute(statement, _params(z, x, y)).scalar_one())
 
 
@@ -385,13 +387,13 @@ _HAZARDS_SOURCE = """
 _HAZARDS_LARGE_SOURCE = """
     SELECT h.perimeter AS geom, h.id, h.national_code, h.name, h.classification, h.status, h.record_state
       FROM tile_large_hazards l JOIN hazards h ON h.id = l.id, tile t
-     WHERE l.bbox && t.search AND l.detail_zoom <= :z AND {visible} AND {filters}"""
+     WHERE l.bbox && t.search AND l.detail_zoom <= {zoom} AND {visible} AND {filters}"""
 
 _REMAINING_LARGE_SOURCE = """
     SELECT h.remaining AS geom, h.id, h.national_code, h.classification, h.status,
            round(h.remaining_area_m2)::bigint AS remaining_m2
       FROM tile_large_remaining l JOIN hazards h ON h.id = l.id, tile t
-     WHERE l.bbox && t.search AND l.detail_zoom <= :z AND {visible} AND {filters}"""
+     WHERE l.bbox && t.search AND l.detail_zoom <= {zoom} AND {visible} AND {filters}"""
 
 _PRODUCTS_LARGE_SOURCE = """
     SELECT p.geom, p.id, p.hazard_id, p.product_type, p.applied,
@@ -400,7 +402,7 @@ _PRODUCTS_LARGE_SOURCE = """
       JOIN release_products p ON p.id = l.id
       JOIN hazards h ON h.id = p.hazard_id
       LEFT JOIN reports r ON r.id = p.report_id, tile t
-     WHERE l.bbox && t.search AND l.detail_zoom <= :z
+     WHERE l.bbox && t.search AND l.detail_zoom <= {zoom}
        AND {visible} AND (p.report_id IS NULL OR {report_visible}) AND {filters}"""
 
 # EO cells: the report columns renamed as report visibility reads them (alias r)
@@ -488,7 +490,7 @@ def staff_tile(session: Session, actor: Actor, layer: str, z: int, x: int, y: in
         # the cells hold only what belongs to hazards that are not deleted, and no deleted_at to test
         cells_visible, _ = visibility_sql(actor, alias="c", include_deleted=True)
         cells_filters, _ = filters.sql("c")
-        sql = spec.overview_sql().format(visible=f"({visible})", report_visible=f"({report_visible})",
+        sql = spec.overview_sql(z).format(visible=f"({visible})", report_visible=f"({report_visible})",
                                          filters=f"({filter_sql})", cells_visible=f"({cells_visible})",
                                          cells_filters=f"({cells_filters})")
     else:
