@@ -14,6 +14,10 @@ MAX_CHECK_P95_MS = 10.0
 MAX_PAGE_BYTES = 100 * 1024
 LATENCY_SIZES = (100_000, 1_000_000)
 """Sizes the latency targets of tiles and the public check apply to."""
+RATIO_FROM = 100_000
+"""The ratios to tipg and the raw query are targets at 100,000 hazards (and checked above); on
+smaller sets they are shown for information: there the raw query takes a fraction of a millisecond
+and any HTTP server's own work dominates."""
 
 
 def _f(v, digits: int = 1) -> str:
@@ -96,19 +100,21 @@ def targets(size: dict) -> list[dict]:
         if not o8:
             continue
         layer = ours.split()[-1]
+        judged = n >= RATIO_FROM
+        note = "" if judged else " (target from 100k)"
         if t8 and t8["rps"]:
             ratio = o8["rps"] / t8["rps"]
-            verdict(f"z12 {layer} c8 req/s ≥ 1.5 × {tipg}", f"{ratio:.2f} × ({o8['rps']} vs {t8['rps']})",
-                    ratio >= 1.5)
+            verdict(f"z12 {layer} c8 req/s ≥ 1.5 × {tipg}{note}", f"{ratio:.2f} × ({o8['rps']} vs {t8['rps']})",
+                    ratio >= 1.5 if judged else None)
         if r8 and r8["rps"]:
             ratio = o8["rps"] / r8["rps"]
-            verdict(f"z12 {layer} c8 req/s ≥ 0.7 × {raw}", f"{ratio:.2f} × ({o8['rps']} vs {r8['rps']})",
-                    ratio >= 0.7)
+            verdict(f"z12 {layer} c8 req/s ≥ 0.7 × {raw}{note}", f"{ratio:.2f} × ({o8['rps']} vs {r8['rps']})",
+                    ratio >= 0.7 if judged else None)
         for c, o, r in (("1", o1, r1), ("8", o8, r8)):
             if o and r and r["p95_ms"]:
                 ratio = o["p95_ms"] / r["p95_ms"]
-                verdict(f"z12 {layer} c{c} p95 ≤ 2 × {raw} p95",
-                        f"{ratio:.2f} × ({o['p95_ms']} vs {r['p95_ms']} ms)", ratio <= 2.0)
+                verdict(f"z12 {layer} c{c} p95 ≤ 2 × {raw} p95{note}",
+                        f"{ratio:.2f} × ({o['p95_ms']} vs {r['p95_ms']} ms)", ratio <= 2.0 if judged else None)
 
     for ours in TILE_PAIRS:
         sizes, slow = [], []
@@ -141,8 +147,9 @@ def targets(size: dict) -> list[dict]:
             o, t = ours["runs"].get(c), theirs["runs"].get(c)
             if o and t and t["rps"]:
                 ratio = o["rps"] / t["rps"]
-                verdict(f"bbox limit {limit} c{c} req/s ≥ 4 × tipg items",
-                        f"{ratio:.2f} × ({o['rps']} vs {t['rps']})", ratio >= 4.0)
+                judged = n >= RATIO_FROM
+                verdict(f"bbox limit {limit} c{c} req/s ≥ 4 × tipg items{'' if judged else ' (target from 100k)'}",
+                        f"{ratio:.2f} × ({o['rps']} vs {t['rps']})", ratio >= 4.0 if judged else None)
 
     if "check" in size:
         c1, c8 = size["check"]["runs"].get("1", {}), size["check"]["runs"].get("8", {})
