@@ -16,12 +16,13 @@ processes, and a restart starts empty.
 """
 from __future__ import annotations
 
+import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 
 
 @dataclass(frozen=True)
@@ -119,3 +120,24 @@ def cached(key: tuple, build: Callable[[], bytes]) -> bytes:
         data = build()
         cache.put(key, data)
     return data
+
+
+def cached_value(key: tuple, build: Callable[[], object]) -> object:
+    """Like :func:`cached` for a Python value of the app's own making (kept pickled, so that its size
+    counts against the budget and no caller can change the kept copy). Outside an app: ``build()``."""
+    if not has_app_context():
+        return build()
+    return pickle.loads(cached(key, lambda: pickle.dumps(build(), protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+def request_stamp(session, layer: str) -> tuple[int, int]:
+    """The layer's version stamp, read once per request (several answers of one page then agree on
+    it); outside a request, read each time."""
+    from .store.public_zones import layer_stamp
+
+    if not has_app_context():
+        return layer_stamp(session, layer)
+    stamps = g.setdefault("_sg_stamps", {})
+    if layer not in stamps:
+        stamps[layer] = layer_stamp(session, layer)
+    return stamps[layer]

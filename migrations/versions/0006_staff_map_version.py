@@ -19,9 +19,10 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-STAFF_SOURCES = ("hazards", "release_products", "reports", "eo_items", "survey_points", "admin_areas",
-                 "organisations")
-"""Every table whose rows a staff tile reads (the overview tables are derived from these)."""
+STAFF_SOURCES = ("hazards", "release_products", "reports", "activities", "eo_items", "survey_points",
+                 "admin_areas", "organisations")
+"""Every table whose rows staff tiles, hazard lists and progress figures read (the overview tables are
+derived from these)."""
 LARGE_TABLES = ("tile_large_hazards", "tile_large_remaining", "tile_large_products", "tile_large_public")
 
 BUMP_FUNCTION = """

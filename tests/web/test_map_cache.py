@@ -113,3 +113,25 @@ def test_a_revoked_token_is_refused_at_once_even_for_a_cached_tile(env):
     with store(env.app).transaction(actor_label="tests") as session:
         session.execute(text("UPDATE api_tokens SET revoked_at = now() WHERE label = 'revoked soon'"))
     assert env.client.get(_tile_url(), headers=headers).status_code == 401
+
+
+def test_dashboard_figures_follow_a_change_at_once(env):
+    """The progress aggregates are cached by data version too: a hazard approved meanwhile counts on
+    the very next request."""
+    def totals():
+        res = env.call("GET", "/dashboard/totals.csv", "approver")
+        assert res.status_code == 200
+        return res.get_data().decode("utf-8-sig")
+
+    before = totals()
+    assert totals() == before  # the second answer comes from the cache, unchanged
+    with store(env.app).transaction(actor_label="tests") as session:
+        session.execute(text("""
+            INSERT INTO hazards (national_code, name, classification, status, record_state,
+                                 date_of_information, organisation_id, perimeter, remaining)
+            SELECT 'T-DASH', 'counted', 'SHA', 'open', 'approved', DATE '2024-01-01', o.id, g, g
+              FROM organisations o,
+                   (SELECT ST_Multi(ST_GeomFromText(
+                      'POLYGON((37.1 48.1, 37.1013 48.1, 37.1013 48.1005, 37.1 48.1005, 37.1 48.1))', 4326)) g) q
+             ORDER BY o.id LIMIT 1"""))
+    assert totals() != before

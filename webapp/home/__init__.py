@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from ..extensions import store
 from ..store import db
-from ..store.land_release import progress
+from ..dashboard.figures import progress
 from ..store.models import AdminArea, Hazard
 
 bp = Blueprint("home", __name__)
