@@ -99,7 +99,8 @@ class Settings:
     public_tile_max_age_s: int = 300
     """How long browsers and caches may reuse a public tile before revalidating it (ETag)."""
     tile_cache_mb: int = 64
-    """Memory per server process for tiles already built at the current map version (0: none)."""
+    """Memory per server process for answers already built at the current data version: tiles,
+    hazard-list pages, progress figures (0: none; decision record 0010)."""
     hotline: str = "+380 800 000 000"
     area_of_operations: tuple[float, float, float, float] | None = (22.0, 44.0, 40.3, 52.5)
     """min lon, min lat, max lon, max lat of the programme (default: Ukraine). Points outside are

@@ -16,6 +16,7 @@ processes, and a restart starts empty.
 """
 from __future__ import annotations
 
+import hashlib
 import pickle
 import threading
 from collections import OrderedDict
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import current_app, g, has_app_context
+
+from .store.public_zones import layer_stamp
 
 
 @dataclass(frozen=True)
@@ -133,11 +136,15 @@ def cached_value(key: tuple, build: Callable[[], object]) -> object:
 def request_stamp(session, layer: str) -> tuple[int, int]:
     """The layer's version stamp, read once per request (several answers of one page then agree on
     it); outside a request, read each time."""
-    from .store.public_zones import layer_stamp
-
     if not has_app_context():
         return layer_stamp(session, layer)
     stamps = g.setdefault("_sg_stamps", {})
     if layer not in stamps:
         stamps[layer] = layer_stamp(session, layer)
     return stamps[layer]
+
+
+def version_tag(*parts: object) -> str:
+    """An opaque ETag for a private answer named by ``parts`` (a version stamp among them): the same
+    parts give the same tag, so a client holding the answer gets a 304 before it is built."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]

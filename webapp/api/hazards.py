@@ -2,7 +2,6 @@
 (If-Match), soft delete and restore, submit/approve/reject, history, and the recording preview."""
 from __future__ import annotations
 
-import hashlib
 import json
 from urllib.parse import urlencode
 
@@ -15,9 +14,9 @@ from ..extensions import store
 from ..services import hazards as hz
 from ..services import history
 from ..services.inputs import Decision, GeometryInput, HazardCreate, HazardPatch
-from ..store.public_zones import STAFF_LAYER, layer_stamp
-from ..version_cache import cached
 from ..store.models import CLASSIFICATIONS, HAZARD_STATUSES, RECORD_STATES
+from ..store.public_zones import STAFF_LAYER
+from ..version_cache import cached, request_stamp, version_tag
 from . import bp
 from .parsing import (
     bbox_param, body_as, choice_list, date_param, if_match, int_param, json_body, only_params, parse_model,
@@ -89,9 +88,9 @@ def list_hazards():
     session = store().request_reader()
     # the page is named by who may see what, the query and the staff data version: a client holding
     # it gets a 304, and a page already built at this version is served from the process's cache
-    stamp = layer_stamp(session, STAFF_LAYER)
+    stamp = request_stamp(session, STAFF_LAYER)
     scope = actor.scope_key()
-    etag = "list-" + hashlib.sha256(repr((scope, flt, stamp)).encode()).hexdigest()[:40]
+    etag = version_tag("hazard-list", stamp, scope, flt)
     if request.if_none_match.contains_weak(etag):
         res = Response(status=304)
     else:

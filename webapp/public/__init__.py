@@ -10,16 +10,14 @@ Public answers are built only from ``public_zones`` (decision record 0008). Ever
 """
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, current_app, jsonify, make_response, request
 
 from ..auth import current_actor, login_required
 from ..errors import UserError
 from ..extensions import store
 from ..store import tiles
-from ..store.public_zones import PUBLIC_LAYER, STAFF_LAYER, layer_stamp, nearest_zone
-from ..version_cache import cached
+from ..store.public_zones import PUBLIC_LAYER, STAFF_LAYER, nearest_zone
+from ..version_cache import cached, request_stamp, version_tag
 from . import params
 from .messages import compass_point, say
 
@@ -135,7 +133,7 @@ def public_tile(z: str, x: str, y: str):
     params.reject_unknown(request.args, ())
     cache_control = f"public, max-age={_settings().public_tile_max_age_s}"
     session = store().request_reader()
-    stamp = layer_stamp(session, PUBLIC_LAYER)
+    stamp = request_stamp(session, PUBLIC_LAYER)
     etag = f"public-{TILE_FORMAT}-{stamp[0]}.{stamp[1]}-{z_}-{x_}-{y_}"
     if request.if_none_match.contains_weak(etag):
         response = _not_modified(etag, cache_control)
@@ -160,10 +158,9 @@ def staff_tile(layer: str, z: str, x: str, y: str):
     filters = params.tile_filters(request.args)
     actor = current_actor()
     session = store().request_reader()
-    stamp = layer_stamp(session, STAFF_LAYER)
+    stamp = request_stamp(session, STAFF_LAYER)
     scope, what = actor.scope_key(), filters.key()
-    etag = hashlib.sha256("\n".join([TILE_FORMAT, scope, layer, f"{z_}/{x_}/{y_}", what,
-                                      f"{stamp[0]}.{stamp[1]}"]).encode()).hexdigest()[:40]
+    etag = version_tag(TILE_FORMAT, stamp, scope, layer, z_, x_, y_, what)
     cache_control = "private, no-cache"
     if request.if_none_match.contains_weak(etag):
         response = _not_modified(etag, cache_control)

@@ -274,6 +274,4 @@ def layer_stamp(session: Session, layer: str = PUBLIC_LAYER) -> tuple[int, int]:
 
 def layer_version(session: Session, layer: str = PUBLIC_LAYER) -> int:
     """The layer's current version (0 before its first refresh)."""
-    value = session.execute(text("SELECT version FROM map_versions WHERE layer = :layer"),
-                            {"layer": layer}).scalar()
-    return int(value or 0)
+    return layer_stamp(session, layer)[0]
